@@ -1,0 +1,2 @@
+"""Cramp Advice API."""
+__version__ = "1.0.0"

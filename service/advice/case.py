@@ -1,0 +1,216 @@
+"""Normalisation at the engine's door: one pass that turns a validated request into the facts rules read.
+
+Every derived fact keeps the JSON Pointers of the request fields it came from, so a red flag can say
+exactly which answers triggered it. Conflicts resolve to the more serious reading and are reported
+as warnings (guidance 2.1.3); absent fields stay unknown (None), never "no".
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Iterable, Mapping
+
+Pointers = tuple[str, ...]
+NONE: Pointers = ()
+LEG_LOCATIONS = frozenset({"calf", "thigh", "shin", "foot"})
+EXERCISE_TIMINGS = frozenset({"exercise", "after_exercise"})
+DIURETICS = frozenset({"loop_diuretic", "thiazide_diuretic", "potassium_sparing_diuretic"})
+POTASSIUM_RAISING = frozenset({"ace_inhibitor", "arb", "potassium_sparing_diuretic"})
+HORMONAL = frozenset({"combined_hormonal_contraception", "hrt", "conjugated_oestrogens"})
+# Above this a single cramp is implausible (guidance 2.1.3): answered at the serious reading, with a warning.
+IMPLAUSIBLE_DURATION_MINUTES = 60
+IMPLAUSIBLE_EPISODES_PER_WEEK = 21
+FEVER_C = 38.0
+HEATSTROKE_C = 40.0
+FAST_HEART_RATE = 100  # adult tachycardia threshold; used only from age 12 (children run faster)
+
+Classifier = Callable[[str], frozenset[str]]
+
+
+class Case:
+    """The normalised facts of one request. Attributes hold pointers (truthy = present)."""
+
+    __slots__ = (
+        "person", "cramp", "signs", "context", "wound", "conditions", "asks", "age", "sex",
+        "locations", "timing", "side", "onset", "character", "warnings", "medications",
+        "unrecognised", "classes", "recent_changes", "stopped_classes",
+        "fever", "pregnant", "postpartum", "swelling", "numbness", "weakness", "wound_present",
+        "injury", "raw", "cramp_associated",
+    )
+
+    def __init__(
+        self, request: Mapping[str, Any], classify: Classifier, cramp_associated: frozenset[str] = frozenset()
+    ) -> None:
+        self.raw = request
+        self.cramp_associated = cramp_associated  # drug classes guidance 3.1 links to cramps
+        self.person: Mapping[str, Any] = request.get("person", {})
+        self.cramp: Mapping[str, Any] = request.get("cramp", {})
+        self.signs: Mapping[str, Any] = request.get("signs", {})
+        self.context: Mapping[str, Any] = request.get("context", {})
+        self.wound: Mapping[str, Any] = self.context.get("wound", {})
+        self.conditions: frozenset[str] = frozenset(request.get("conditions", ()))
+        self.asks: frozenset[str] = frozenset(request.get("asks_about", ())) | frozenset(
+            request.get("self_treatment", ())
+        )
+        self.age: int | None = self.person.get("age")
+        self.sex: str | None = self.person.get("sex")
+        self.locations: frozenset[str] | None = (
+            frozenset(self.cramp["locations"]) if self.cramp.get("locations") else None
+        )
+        self.timing: frozenset[str] = frozenset(self.cramp.get("timing", ()))
+        self.side: str | None = self.cramp.get("side")
+        self.onset: str | None = self.cramp.get("onset")
+        self.character: str | None = self.cramp.get("character")
+        self.warnings: list[dict[str, str]] = []
+        self._medications(request.get("medications", ()), classify)
+        self._resolve_conflicts()
+
+    # --- small readers -------------------------------------------------------------------------
+
+    def sign(self, key: str) -> Pointers:
+        return (f"/signs/{key}",) if self.signs.get(key) is True else NONE
+
+    def ctx(self, key: str) -> Pointers:
+        return (f"/context/{key}",) if self.context.get(key) is True else NONE
+
+    def cramp_true(self, key: str) -> Pointers:
+        return (f"/cramp/{key}",) if self.cramp.get(key) is True else NONE
+
+    def any_sign(self, *keys: str) -> Pointers:
+        return tuple(f"/signs/{k}" for k in keys if self.signs.get(k) is True)
+
+    def has_condition(self, *ids: str) -> Pointers:
+        return ("/conditions",) if self.conditions.intersection(ids) else NONE
+
+    def taking(self, classes: Iterable[str]) -> Pointers:
+        """Pointers to the medication names in any of the given drug classes."""
+        found: list[str] = []
+        for cls in classes:
+            for pointer in self.classes.get(cls, NONE):
+                if pointer not in found:
+                    found.append(pointer)
+        return tuple(sorted(found))
+
+    def number(self, section: str, key: str) -> float | None:
+        holder = {"person": self.person, "cramp": self.cramp, "signs": self.signs, "context": self.context}[section]
+        value = holder.get(key)
+        return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+    def at_least(self, section: str, key: str, threshold: float) -> Pointers:
+        value = self.number(section, key)
+        return (f"/{section}/{key}",) if value is not None and value >= threshold else NONE
+
+    def located(self, *places: str) -> Pointers:
+        """The cramp is in one of these places; unknown location counts for leg places (a leg-cramp service)."""
+        if self.locations is None:
+            return ("/cramp/locations",) if LEG_LOCATIONS.intersection(places) else NONE
+        return ("/cramp/locations",) if self.locations.intersection(places) else NONE
+
+    def is_child(self) -> bool | None:
+        return None if self.age is None else self.age < 18
+
+    def warn(self, code: str, pointer: str, detail: str) -> None:
+        self.warnings.append({"code": code, "pointer": pointer, "detail": detail})
+
+    # --- normalisation -------------------------------------------------------------------------
+
+    def _medications(self, medications: Iterable[Mapping[str, Any]], classify: Classifier) -> None:
+        self.medications: list[dict[str, Any]] = []
+        self.unrecognised: list[str] = []
+        classes: dict[str, list[str]] = {}
+        self.recent_changes: list[tuple[str, frozenset[str]]] = []
+        self.stopped_classes: dict[str, list[str]] = {}
+        for index, medication in enumerate(medications):
+            name = medication["name"]
+            pointer = f"/medications/{index}/name"
+            found = classify(name)
+            if found:
+                self.medications.append({"name": name, "classes": sorted(found)})
+            else:
+                self.unrecognised.append(name)
+            change = medication.get("recent_change")
+            if change == "stopped":
+                for cls in found:
+                    self.stopped_classes.setdefault(cls, []).append(f"/medications/{index}/recent_change")
+                continue
+            for cls in found:
+                classes.setdefault(cls, []).append(pointer)
+            if change in ("started", "dose_increased"):
+                weeks = medication.get("weeks_since_change")
+                # Within about six months counts as "began after"; unknown timing counts too.
+                if weeks is None or weeks <= 26:
+                    self.recent_changes.append((f"/medications/{index}/recent_change", found))
+        self.classes: dict[str, Pointers] = {k: tuple(v) for k, v in classes.items()}
+
+    def _resolve_conflicts(self) -> None:
+        signs, person, context = self.signs, self.person, self.context
+        temperature = signs.get("temperature_c")
+        fever_box = signs.get("fever")
+        fever: list[str] = []
+        if temperature is not None and temperature >= FEVER_C:
+            fever.append("/signs/temperature_c")
+            if fever_box is False:
+                self.warn("conflict_fever", "/signs/fever",
+                          "A temperature of 38 °C or more was given with fever false; treated as fever.")
+        if fever_box is True:
+            fever.append("/signs/fever")
+            if temperature is not None and temperature < FEVER_C:
+                self.warn("conflict_fever", "/signs/temperature_c",
+                          "Fever was reported with a temperature below 38 °C; treated as fever.")
+        self.fever: Pointers = tuple(fever)
+
+        self.pregnant: Pointers = NONE
+        if person.get("pregnant") is True:
+            self.pregnant = ("/person/pregnant",)
+        if "gestation_weeks" in person:
+            self.pregnant += ("/person/gestation_weeks",)
+            if person.get("pregnant") is False:
+                self.warn("conflict_pregnancy", "/person/pregnant",
+                          "Weeks of pregnancy were given with pregnant false; treated as pregnant.")
+        weeks_postpartum = person.get("weeks_postpartum")
+        self.postpartum: Pointers = (
+            ("/person/weeks_postpartum",) if weeks_postpartum is not None and weeks_postpartum <= 6 else NONE
+        )
+
+        self.swelling = self._implied("swelling", ("swelling_side", "swelling_onset"),
+                                      "A swelling side or onset was given with swelling false; treated as swelling.")
+        self.numbness = self._implied("numbness", ("numbness_onset",),
+                                      "A numbness onset was given with numbness false; treated as numbness.")
+        self.weakness = self._implied("weakness", ("weakness_onset",),
+                                      "A weakness onset was given with weakness false; treated as weakness.")
+
+        wound_details = tuple(
+            f"/context/wound/{k}" for k in ("dirty", "puncture") if self.wound.get(k) is True
+        ) + (("/context/wound/days_ago",) if "days_ago" in self.wound else NONE)
+        self.wound_present: Pointers = (("/context/wound/present",) if self.wound.get("present") is True else NONE)
+        if wound_details and not self.wound_present:
+            if self.wound.get("present") is False:
+                self.warn("conflict_wound", "/context/wound/present",
+                          "Wound details were given with present false; treated as a wound.")
+            self.wound_present = wound_details
+
+        self.injury: Pointers = self.ctx("recent_injury")
+        if "injury_hours_ago" in context and not self.injury:
+            if context.get("recent_injury") is False:
+                self.warn("conflict_injury", "/context/recent_injury",
+                          "Hours since an injury were given with recent_injury false; treated as an injury.")
+            self.injury = ("/context/injury_hours_ago",)
+
+        duration = self.cramp.get("duration_minutes")
+        if duration is not None and duration > IMPLAUSIBLE_DURATION_MINUTES:
+            self.warn("implausible_duration", "/cramp/duration_minutes",
+                      "A single cramp lasting over an hour is unusual; the answer takes it as a prolonged cramp.")
+        episodes = self.cramp.get("episodes_per_week")
+        if episodes is not None and episodes > IMPLAUSIBLE_EPISODES_PER_WEEK:
+            self.warn("implausible_frequency", "/cramp/episodes_per_week",
+                      "More than three cramps a day is unusual; the answer takes it as very frequent cramps.")
+        if self.age is not None and self.age < 10 and self.pregnant:
+            self.warn("implausible_pregnancy", "/person/age",
+                      "Pregnancy was reported for a young child; please check the age.")
+
+    def _implied(self, key: str, details: tuple[str, ...], message: str) -> Pointers:
+        """A detail field (side, onset) implies the yes/no sign, whatever the yes/no box says."""
+        given = tuple(f"/signs/{d}" for d in details if d in self.signs)
+        if self.signs.get(key) is True:
+            return (f"/signs/{key}",) + given
+        if given and self.signs.get(key) is False:
+            self.warn(f"conflict_{key}", f"/signs/{key}", message)
+        return given

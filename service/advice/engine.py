@@ -1,0 +1,182 @@
+"""Facts in, assessment out: the one entry point the HTTP layer (and any other renderer) calls.
+
+The engine checks at construction that code and content agree (every rule and topic has content,
+every question the engine may ask has its wording), then precomputes the static parts of answers so
+that `assess` does only the per-case work. Output is plain dicts and lists: JSON-ready, and easy for
+other renderers (portal HTML, CDS Hooks cards) to reshape. Treat it as read-only: static parts are shared.
+"""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from service.advice.case import Case, Pointers
+from service.advice.cautions import contraindications
+from service.advice.levels import LEVELS, rank_of
+from service.advice.medications import MedicationLexicon
+from service.advice.questions import CANDIDATES, MAX_QUESTIONS, unanswered
+from service.advice.rules import RULE_IDS, RULES
+from service.advice.topics import SELECTORS
+from service.content.knowledge_base import KnowledgeBase, KnowledgeBaseError
+from service.content.vocabulary import NEVER_RECOMMENDED, TOPIC_CATEGORIES, TOPIC_IDS
+
+_ORDER_CALM = ("self_care", "medicines", "routing", "safety")
+_ORDER_SERIOUS = ("safety", "routing", "medicines", "self_care")
+
+
+class Engine:
+    """The clinical engine bound to one loaded knowledge base."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+        try:
+            self.lexicon = MedicationLexicon.from_entries([dict(e) for e in kb.medication_entries])
+        except ValueError as err:
+            raise KnowledgeBaseError(f"medications.toml: {err}") from None
+        self._check_coverage()
+        self._cramp_classes = frozenset(
+            cid for cid in self.lexicon.class_ids if self.lexicon.drug_class(cid).cramp_associated
+        )
+        self._rule_heads = {
+            rule_id: {
+                "id": rule_id, "guidance_id": content.guidance_id, "level": content.level,
+                "title": content.title, "advice": content.advice,
+            }
+            for rule_id, content in kb.rules.items()
+        }
+        self._rule_tails = {
+            rule_id: {"sources": [dict(s) for s in content.sources], "evidence": content.evidence}
+            for rule_id, content in kb.rules.items()
+        }
+        self._topic_order = {
+            level: tuple(
+                t for category in (_ORDER_SERIOUS if rank_of(level) >= rank_of("urgent") else _ORDER_CALM)
+                for t in TOPIC_CATEGORIES[category]
+            ) + TOPIC_CATEGORIES["never"]
+            for level in LEVELS
+        }
+        self._knowledge_base = {"version": kb.version, "sha256": kb.sha256, "last_reviewed": kb.last_reviewed}
+
+    def _check_coverage(self) -> None:
+        kb = self.kb
+        missing = set(RULE_IDS) - set(kb.rules)
+        extra = set(kb.rules) - set(RULE_IDS)
+        if missing or extra:
+            raise KnowledgeBaseError(
+                f"rules.toml: rules without content {sorted(missing)}; content without a rule {sorted(extra)}"
+            )
+        if set(SELECTORS) != TOPIC_IDS:
+            raise KnowledgeBaseError(f"engine: topics without a selector {sorted(TOPIC_IDS - set(SELECTORS))}")
+        asked = {field for field, _ in CANDIDATES} - set(kb.questions)
+        if asked:
+            raise KnowledgeBaseError(f"questions.toml: no wording for {sorted(asked)}")
+
+    def case(self, request: Mapping[str, Any]) -> Case:
+        return Case(request, self.lexicon.classify, self._cramp_classes)
+
+    def assess(self, request: Mapping[str, Any]) -> dict[str, Any]:
+        """Assess one validated request. Deterministic: the same request gives the same answer."""
+        c = self.case(request)
+        fired: dict[str, Pointers] = {}
+        for rule_id, predicate in RULES:
+            because = predicate(c, fired)
+            if because:
+                fired[rule_id] = because
+        rules = self.kb.rules
+        by_level = sorted(fired, key=lambda r: -rank_of(rules[r].level))  # stable: keeps rule order
+        level = rules[by_level[0]].level if by_level else "self_care"
+        cautions = contraindications(c, fired)
+        recommendations, withheld = self._advice(c, fired, level, cautions)
+        return {
+            "disposition": self._disposition(level, [r for r in by_level if rules[r].level == level]),
+            "red_flags": [
+                {**self._rule_heads[r], "because": list(fired[r]), **self._rule_tails[r]} for r in by_level
+            ],
+            "recommendations": recommendations,
+            "withheld": withheld,
+            "safety_net": self._safety_net(level, fired),
+            "data_requested": self._questions(c, level),
+            "data_quality": {
+                "warnings": c.warnings,
+                "unrecognised_medications": c.unrecognised,
+                "recognised_medications": c.medications,
+            },
+            "knowledge_base": self._knowledge_base,
+            "disclaimer": self.kb.disclaimer,
+        }
+
+    def _disposition(self, level: str, set_by: list[str]) -> dict[str, Any]:
+        content = self.kb.levels[level]
+        message = content.message
+        if set_by and level == "emergency":  # the rule's advice already leads with the action
+            message = self.kb.rules[set_by[0]].advice
+        elif set_by and level == "urgent":
+            message = f"{content.message} {self.kb.rules[set_by[0]].advice}"
+        return {
+            "level": level, "rank": content.rank, "act_within": content.act_within,
+            "title": content.title, "message": message, "set_by": set_by,
+        }
+
+    def _advice(
+        self, c: Case, fired: Mapping[str, Pointers], level: str, cautions: Mapping[str, Pointers]
+    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        recommendations: list[dict[str, Any]] = []
+        withheld: list[dict[str, Any]] = []
+        emergency = level == "emergency"
+        for topic_id in self._topic_order[level]:
+            because = SELECTORS[topic_id](c, fired)
+            if because is None:
+                continue
+            content = self.kb.recommendations[topic_id]
+            if topic_id in NEVER_RECOMMENDED:
+                withheld.append({"id": topic_id, "reason": content.detail, "because": list(because)})
+                continue
+            if emergency and not content.at_emergency:
+                continue
+            blocked = [name for name in content.suppressed_when if name in cautions]
+            if blocked:
+                name = min(blocked)  # deterministic choice of the reason shown
+                withheld.append({
+                    "id": topic_id, "reason": self.kb.contraindications[name], "because": list(cautions[name]),
+                })
+                continue
+            detail, extra_cautions = content.detail, content.cautions
+            for variant in content.variants:
+                if variant.when in cautions:
+                    detail = variant.detail
+                    if variant.cautions is not None:
+                        extra_cautions = variant.cautions
+                    break
+            recommendations.append({
+                "id": topic_id, "category": content.category, "title": content.title, "detail": detail,
+                "because": list(because), "sources": [dict(s) for s in content.sources],
+                "evidence": content.evidence, "evidence_note": content.evidence_note,
+                "cautions": list(extra_cautions), "last_reviewed": content.last_reviewed,
+            })
+        return recommendations, withheld
+
+    def _safety_net(self, level: str, fired: Mapping[str, Pointers]) -> list[dict[str, str]]:
+        current = rank_of(level)
+        items = [
+            {"id": item.id, "text": item.text, "level": item.level}
+            for item in self.kb.safety_net
+            if rank_of(item.level) > current and not (item.rules and item.rules <= fired.keys())
+        ]
+        if not items:  # already an emergency: say what to do if things get worse while waiting
+            items = [
+                {"id": item.id, "text": item.text, "level": item.level}
+                for item in self.kb.safety_net if not item.rules and item.level == "emergency"
+            ]
+        return items
+
+    def _questions(self, c: Case, level: str) -> list[dict[str, str]]:
+        if level == "emergency":
+            return []
+        asked: list[dict[str, str]] = []
+        for field, relevant in CANDIDATES:
+            if relevant(c) and unanswered(c, field):
+                asked.append({"field": field, "question": self.kb.questions[field]})
+                if len(asked) == MAX_QUESTIONS:
+                    break
+        return asked
+
+

@@ -1,0 +1,61 @@
+"""Which unknown facts would most change an answer, in priority order (contract: `data_requested`).
+
+The first questions guard the emergency tier; later ones refine routine advice. Only fields the
+request left out are asked about: absent means unknown, and unknown is worth asking.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+from service.advice.case import EXERCISE_TIMINGS, Case
+from service.advice.rules import on_dialysis
+
+MAX_QUESTIONS = 5
+
+
+def _always(c: Case) -> bool:
+    return True
+
+
+def _exertion_or_statin(c: Case) -> bool:
+    return bool(
+        c.timing & EXERCISE_TIMINGS or c.context.get("hot_environment") or c.taking(("statin", "fibrate"))
+        or c.context.get("exertion") in ("strenuous", "extreme")
+    )
+
+
+CANDIDATES: tuple[tuple[str, Callable[[Case], bool]], ...] = (
+    ("/signs/chest_pain", _always),
+    ("/signs/breathlessness", _always),
+    ("/signs/swelling_side", lambda c: bool(c.swelling)),
+    ("/signs/swelling", lambda c: not c.swelling),
+    ("/signs/urine_colour", _exertion_or_statin),
+    ("/signs/confusion", lambda c: bool(c.timing & EXERCISE_TIMINGS or c.context.get("hot_environment"))),
+    ("/signs/weakness_onset", lambda c: bool(c.weakness)),
+    ("/signs/numbness_onset", lambda c: bool(c.numbness)),
+    ("/context/wound/dirty", lambda c: bool(c.wound_present)),
+    ("/context/tetanus_vaccination", lambda c: bool(c.wound_present)),
+    ("/context/missed_dialysis_days", lambda c: bool(on_dialysis(c))),
+    ("/cramp/duration_minutes", _always),
+    ("/cramp/side", _always),
+    ("/signs/warmth", lambda c: bool(c.swelling)),
+    ("/signs/redness", lambda c: bool(c.swelling)),
+    ("/medications", _always),
+    ("/person/pregnant", lambda c: not c.pregnant and c.sex != "male" and (c.age is None or 12 <= c.age <= 55)),
+    ("/person/age", _always),
+    ("/signs/weakness", lambda c: not c.weakness),
+    ("/signs/numbness", lambda c: not c.numbness),
+    ("/context/sleep_disturbed", _always),
+    ("/cramp/relieved_by_stretching", _always),
+    ("/cramp/episodes_per_week", _always),
+    ("/conditions", _always),
+)
+
+
+def unanswered(c: Case, pointer: str) -> bool:
+    node: object = c.raw
+    for part in pointer.strip("/").split("/"):
+        if not isinstance(node, dict) or part not in node:
+            return True
+        node = node[part]
+    return False

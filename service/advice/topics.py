@@ -1,0 +1,217 @@
+"""Which advice topics are relevant to a case, and because of which answers.
+
+A selector returns None when the topic does not apply, or the pointers that make it apply (an empty
+tuple for advice that suits everyone with cramps). Whether relevant advice is then *given* is decided
+by the content's `suppressed_when` and `at_emergency`, not here.
+"""
+from __future__ import annotations
+
+from typing import Callable, Mapping
+
+from service.advice.case import DIURETICS, NONE, Case, Pointers
+from service.advice.rules import exercise_context, on_dialysis
+
+Selector = Callable[[Case, Mapping[str, Pointers]], "Pointers | None"]
+SELECTORS: dict[str, Selector] = {}
+SUPPLEMENT_ASKS = frozenset({"magnesium", "potassium", "calcium", "vitamin_b", "supplements"})
+
+
+def topic(topic_id: str) -> Callable[[Selector], Selector]:
+    def register(fn: Selector) -> Selector:
+        SELECTORS[topic_id] = fn
+        return fn
+    return register
+
+
+def _join(*groups: Pointers) -> Pointers:
+    return tuple(dict.fromkeys(p for g in groups for p in g))
+
+
+def _always(topic_id: str) -> None:
+    SELECTORS[topic_id] = lambda c, fired: NONE
+
+
+for _general in ("stretching", "massage", "heat_or_cold", "analgesia_after_cramp", "regular_exercise",
+                 "balanced_diet", "topical_analgesic", "safety_netting"):
+    _always(_general)
+
+
+def _asked(c: Case, items: frozenset[str]) -> Pointers:
+    return tuple(f"/{field}" for field in ("asks_about", "self_treatment") if items & frozenset(c.raw.get(field, ())))
+
+
+def _dehydration(c: Case) -> Pointers:
+    return _join(
+        ("/context/hydration",) if c.context.get("hydration") == "poor" else NONE,
+        ("/signs/urine_colour",) if c.signs.get("urine_colour") == "dark_yellow" else NONE,
+        c.any_sign("vomiting", "diarrhoea"), c.ctx("hot_environment"),
+        ("/signs/sweating",) if c.signs.get("sweating") == "heavy" else NONE,
+        ("/context/fluid_intake_litres",) if c.context.get("fluid_intake_litres", 99) < 1.5 else NONE,
+    )
+
+
+@topic("hydration")
+def _hydration(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
+    return _dehydration(c)
+
+
+@topic("electrolyte_replacement")
+def _electrolytes(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
+    heavy_sweat = ("/signs/sweating",) if c.signs.get("sweating") == "heavy" else NONE
+    salt_loss = _join(heavy_sweat, c.any_sign("vomiting", "diarrhoea"))
+    if heavy_sweat or (c.ctx("hot_environment") and exercise_context(c)) or salt_loss:
+        return _join(salt_loss, c.ctx("hot_environment"))
+    return None
+
+
+@topic("follow_fluid_restriction")
+def _fluid_limit(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
+    found = _join(c.ctx("fluid_restriction"), on_dialysis(c), c.has_condition("heart_failure", "ckd", "liver_cirrhosis"))
+    return found or None
+
+
+def _exercise(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
+    return exercise_context(c) or None
+
+
+SELECTORS["warm_up"] = _exercise
+SELECTORS["conditioning"] = _exercise
+
+
+@topic("rest_stop_activity")
+def _rest(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
+    serious = _join(*(fired[r] for r in ("possible_rhabdomyolysis", "possible_heatstroke",
+                                         "possible_exercise_hyponatraemia", "claudication_pattern") if r in fired))
+    return serious or exercise_context(c) or None
+
+
+@topic("stop_exercise")
+def _stop_exercise(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
+    systemic = _join(*(fired[r] for r in ("possible_rhabdomyolysis", "possible_heatstroke",
+                                          "possible_exercise_hyponatraemia") if r in fired))
+    return systemic if systemic and exercise_context(c) else None
+
+
+@topic("heat_illness_cooling")
+def _cooling(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
+    if "possible_heatstroke" in fired:
+        return fired["possible_heatstroke"]
+    hot = c.ctx("hot_environment")
+    exhaustion = c.any_sign("dizziness", "headache", "vomiting") + c.at_least("signs", "temperature_c", 38)
+    return _join(hot, exhaustion) if hot and exhaustion else None
+
+
+@topic("footwear")
+def _footwear(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
+    found = _join(
+        ("/context/footwear",) if c.context.get("footwear") in ("unsupportive", "high_heels", "worn_out") else NONE,
+        c.ctx("prolonged_standing"),
+        ("/cramp/locations",) if c.locations and "foot" in c.locations else NONE,
+    )
+    return found or None
+
+
+@topic("limit_alcohol")
+def _alcohol(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
+    found = _join(c.has_condition("alcohol_dependence"), c.at_least("context", "alcohol_units_per_week", 14.01))
+    return found or None
+
+
+@topic("limit_caffeine")
+def _caffeine(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
+    return c.at_least("context", "caffeine_cups_per_day", 4) or c.taking(("stimulant",)) or None
+
+
+@topic("smoking_cessation")
+def _smoking(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
+    return c.ctx("smoker") or None
+
+
+@topic("foot_check")
+def _foot_check(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
+    return c.has_condition("diabetes", "peripheral_neuropathy", "peripheral_arterial_disease") or None
+
+
+@topic("medication_review")
+def _medication_review(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
+    recent = tuple(pointer for pointer, _ in c.recent_changes)
+    unknown = ("/medications",) if c.unrecognised else NONE
+    found = _join(c.taking(c.cramp_associated), c.taking(("statin", "fibrate", "quinine")), recent, unknown,
+                  c.taking(DIURETICS))
+    return found or None
+
+
+@topic("supplement_caution")
+def _supplements(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
+    return _asked(c, SUPPLEMENT_ASKS) or None
+
+
+@topic("quinine_warning")
+def _quinine(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
+    return _join(_asked(c, frozenset({"quinine", "tonic_water"})), c.taking(("quinine",))) or None
+
+
+@topic("tetanus_check")
+def _tetanus(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
+    if not c.wound_present or c.context.get("tetanus_vaccination") == "up_to_date":
+        return None
+    return _join(c.wound_present, ("/context/tetanus_vaccination",) if "tetanus_vaccination" in c.context else NONE)
+
+
+@topic("dialysis_team")
+def _dialysis(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
+    return on_dialysis(c) or None
+
+
+@topic("midwife_contact")
+def _midwife(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
+    return _join(c.pregnant, c.postpartum) or None
+
+
+@topic("pe_warning")
+def _pe(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
+    clot = [fired[r] for r in ("possible_pulmonary_embolism", "possible_dvt", "pregnancy_one_sided_leg_pain") if r in fired]
+    return _join(*clot) if clot else None
+
+
+@topic("reassurance_benign")
+def _reassurance(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
+    """Only when nothing fired and a typical brief cramp is positively described (absent is not "fine")."""
+    if fired:
+        return None
+    duration = c.number("cramp", "duration_minutes")
+    typical_place = c.locations is not None and c.locations <= {"calf", "foot", "thigh"}
+    if duration is None or duration > 10 or not typical_place:
+        return None
+    return ("/cramp/duration_minutes", "/cramp/locations")
+
+
+# Never recommended: selectors here only decide when to *say* they are withheld.
+@topic("quinine")
+def _never_quinine(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
+    return _quinine(c, fired)
+
+
+@topic("magnesium_supplement")
+def _never_magnesium(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
+    return _asked(c, frozenset({"magnesium", "supplements"})) or None
+
+
+@topic("potassium_supplement")
+def _never_potassium(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
+    return _asked(c, frozenset({"potassium", "supplements"})) or None
+
+
+@topic("nsaid")
+def _never_nsaid(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
+    return _join(_asked(c, frozenset({"painkillers"})), c.taking(("nsaid",))) or None
+
+
+@topic("aspirin")
+def _never_aspirin(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
+    return ("/person/age",) if c.age is not None and c.age < 16 else None
+
+
+@topic("stop_medication")
+def _never_stop(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
+    return tuple(f"/medications/{i}/name" for i in range(len(c.raw.get("medications", ())))) or None
