@@ -1,0 +1,41 @@
+# Two commands on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+export PROMETHEUS_MULTIPROC_DIR ?= $(CURDIR)/.run/metrics
+
+.PHONY: run test install install-test vignettes bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+## Serve on 127.0.0.1:8000 under gunicorn (Ctrl-C to stop).
+run: install
+	mkdir -p $(PROMETHEUS_MULTIPROC_DIR)
+	$(BIN)/gunicorn -c gunicorn.conf.py service.wsgi:app
+
+## Install what the tests need and run the whole suite.
+test: install-test
+	$(BIN)/python -m pytest
+
+## Score a running service (make run) against the public clinical cases.
+vignettes:
+	$(PYTHON) ../shared/tools/vignettes.py --url http://127.0.0.1:8000 --cases ../shared/clinical/vignettes-public.json
+
+bench: install-test
+	$(BIN)/python bench/engine_bench.py
+
+clean:
+	rm -rf $(VENV) .run .pytest_cache .hypothesis

@@ -1,0 +1,51 @@
+"""gunicorn settings from the environment (see README's configuration table).
+
+Workers come from WEB_CONCURRENCY, never cpu_count(): a pod sees the host's cores, not its limit.
+"""
+import os
+import shutil
+from pathlib import Path
+
+bind = [os.environ.get("BIND", "127.0.0.1:8000")]
+if os.environ.get("METRICS_BIND"):
+    bind.append(os.environ["METRICS_BIND"])
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "sync")
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "20"))
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
+reuse_port = os.environ.get("GUNICORN_REUSE_PORT", "") == "1"
+# The app logs one JSON line per request itself; gunicorn's access log would duplicate it in another format.
+accesslog = None
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+# Load the app (and its knowledge base) in the master: a broken content file stops start-up once, loudly.
+preload_app = True
+# gunicorn >= 25.1 opens a control socket that a non-root user in a read-only image cannot create.
+control_socket_disable = True
+limit_request_line = 4094
+limit_request_fields = 100
+limit_request_field_size = 8190
+
+
+def on_starting(server):  # noqa: ANN001 - gunicorn hook signature
+    """Empty the Prometheus multiprocess directory: files left by an earlier run would be counted again."""
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if directory:
+        path = Path(directory)
+        if path.exists():
+            for child in path.iterdir():
+                if child.is_dir():
+                    shutil.rmtree(child)
+                else:
+                    child.unlink()
+        path.mkdir(parents=True, exist_ok=True)
+
+
+def child_exit(server, worker):  # noqa: ANN001 - gunicorn hook signature
+    """Mark a dead worker so its live gauges (in-flight) stop counting."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

@@ -1,0 +1,79 @@
+"""Read a request body as strict JSON: right media type, bounded size, no duplicate keys, no NaN.
+
+Python's json module accepts NaN/Infinity, silently keeps the last of duplicated keys and turns 1e400
+into infinity; each of those could change clinical meaning, so each is refused here with a reason.
+"""
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+from flask import Request
+
+_MEDIA_TYPES = ("application/json",)
+
+
+class BodyError(Exception):
+    """A body the service will not read; `status` is the HTTP status, the message is safe to show."""
+
+    def __init__(self, status: int, detail: str) -> None:
+        super().__init__(detail)
+        self.status, self.detail = status, detail
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        raise BodyError(400, "The JSON body repeats a key inside one object.")
+    return result
+
+
+def _no_constants(name: str) -> Any:
+    raise BodyError(400, "NaN and Infinity are not valid JSON numbers.")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):
+        raise BodyError(400, "A number in the body is too large to represent.")
+    return value
+
+
+_DECODER = json.JSONDecoder(
+    object_pairs_hook=_no_duplicates, parse_constant=_no_constants, parse_float=_finite_float
+)
+
+
+def media_type_ok(request: Request) -> bool:
+    return request.mimetype in _MEDIA_TYPES
+
+
+def read_json(request: Request, limit: int) -> Any:
+    if not media_type_ok(request):
+        raise BodyError(415, "Send the request body as application/json.")
+    charset = request.mimetype_params.get("charset", "utf-8").lower()
+    if charset not in ("utf-8", "utf8"):
+        raise BodyError(415, "Only UTF-8 encoded JSON is accepted.")
+    length = request.content_length
+    if length is not None and length > limit:
+        raise BodyError(413, f"The body is larger than {limit} bytes.")
+    raw = request.stream.read(limit + 1)
+    if len(raw) > limit:
+        raise BodyError(413, f"The body is larger than {limit} bytes.")
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raise BodyError(400, "The body starts with a byte order mark; send plain UTF-8 JSON.")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise BodyError(400, "The body is not valid UTF-8.") from None
+    if not text.strip():
+        raise BodyError(400, "The body is empty; send a JSON object ({} is a valid request).")
+    try:
+        return _DECODER.decode(text)
+    except BodyError:
+        raise
+    except json.JSONDecodeError as err:
+        raise BodyError(400, f"The body is not valid JSON (line {err.lineno}, column {err.colno}).") from None
+    except (RecursionError, ValueError):
+        raise BodyError(400, "The body is nested too deeply or holds a number too long to read.") from None

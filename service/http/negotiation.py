@@ -1,0 +1,16 @@
+"""Content negotiation: the API speaks JSON only, so an Accept that rules JSON out gets 406."""
+from __future__ import annotations
+
+from flask import Response, request
+
+from service.http.problems import problem
+
+_JSON_TYPES = ("application/json", "application/problem+json")
+
+
+def require_json_accept() -> Response | None:
+    if not request.headers.get("Accept"):
+        return None
+    if request.accept_mimetypes.best_match(_JSON_TYPES) is not None:
+        return None
+    return problem(406, "Not Acceptable", "This service answers only application/json.")

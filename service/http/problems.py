@@ -1,0 +1,82 @@
+"""Every error leaves as RFC 9457 problem+json through `problem()`: never HTML, never a stack trace."""
+from __future__ import annotations
+
+import logging
+from typing import Any, Iterable, Mapping
+
+import orjson
+from flask import Flask, Response, current_app, g
+from werkzeug.exceptions import HTTPException
+
+PROBLEM_JSON = "application/problem+json"
+VALIDATION = "urn:cramp-advice:problem:validation"
+MALFORMED_JSON = "urn:cramp-advice:problem:malformed-json"
+INTERNAL = "urn:cramp-advice:problem:internal"
+NOT_READY = "urn:cramp-advice:problem:not-ready"
+# Fixed text, independent of the knowledge base, so that even a failed start-up can say it.
+EMERGENCY_ADVICE = (
+    "We could not assess your answers. If you have chest pain, breathlessness, coughing up blood, "
+    "a cold, pale or blue leg, confusion, a very high temperature, dark brown or red urine, or a painful, "
+    "swollen, red or hot leg, call your local emergency number now (999 in the UK, 911 in the US) "
+    "or go to an emergency department. Otherwise contact a doctor or NHS 111."
+)
+_KEPT_HEADERS = ("Allow", "Retry-After", "WWW-Authenticate")
+
+
+def problem(
+    status: int,
+    title: str,
+    detail: str,
+    type_: str = "about:blank",
+    errors: Iterable[Mapping[str, str]] | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
+    body: dict[str, Any] = {"type": type_, "title": title, "status": status, "detail": detail}
+    request_id = g.get("request_id")
+    if request_id:
+        body["request_id"] = request_id
+    if errors is not None:
+        body["errors"] = list(errors)
+    if status >= 500:
+        body["emergency_advice"] = _emergency_advice()
+    response = Response(orjson.dumps(body), status=status, mimetype=PROBLEM_JSON)
+    response.headers["Cache-Control"] = "no-store"
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def _emergency_advice() -> str:
+    runtime = current_app.extensions.get("cramp") if current_app else None
+    kb = getattr(runtime, "kb", None)
+    return kb.emergency_fallback if kb is not None else EMERGENCY_ADVICE
+
+
+def _http_error(error: HTTPException) -> Response:
+    kept = {k: v for k, v in (error.get_headers() or []) if k in _KEPT_HEADERS}
+    status = error.code or 500
+    detail = _DETAILS.get(status, error.description or error.name)
+    return problem(status, error.name, detail, headers=kept)
+
+
+def _unhandled(error: Exception) -> Response:
+    # Only the exception's type is logged: messages and tracebacks can carry request values.
+    logging.getLogger("cramp").error("unhandled_exception", extra={"error_type": type(error).__name__})
+    return problem(500, "Internal Server Error", "The service failed to answer. Nothing you sent was stored.",
+                   INTERNAL)
+
+
+_DETAILS = {
+    400: "The request could not be read.",
+    404: "There is nothing at this path. See /openapi.yaml for the endpoints.",
+    405: "This method is not allowed here; the Allow header lists the methods that are.",
+    406: "This service answers only application/json (and application/problem+json for errors).",
+    413: "The request body is larger than this service accepts.",
+    415: "Send the request body as application/json.",
+    429: "Too many requests; wait and try again.",
+}
+
+
+def register(app: Flask) -> None:
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _unhandled)

@@ -1,0 +1,62 @@
+"""JSON logs: one line per event, field names from a fixed allow-list, never a request value.
+
+The formatter copies only known `extra` keys, so a careless `logger.info(..., extra={"age": ...})`
+cannot leak health data: unknown keys are dropped, and messages are fixed event names.
+"""
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from typing import Any
+
+import orjson
+
+ALLOWED_FIELDS = (
+    "request_id", "method", "route", "status", "duration_ms", "disposition", "error_type",
+    "invalid_fields", "client", "kb_version", "kb_sha256", "pid", "event_detail",
+)
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "time": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)) + f".{int(record.msecs):03d}Z",
+            "level": record.levelname,
+            "logger": record.name,
+            "event": record.msg if isinstance(record.msg, str) else "log",
+        }
+        for field in ALLOWED_FIELDS:
+            value = record.__dict__.get(field)
+            if value is not None:
+                entry[field] = value
+        return orjson.dumps(entry).decode()
+
+
+class StdoutHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever sys.stdout is at the time (test capture swaps it)."""
+
+    _cramp = True
+
+    def __init__(self) -> None:
+        super().__init__(sys.stdout)
+
+    @property  # type: ignore[override]
+    def stream(self):  # noqa: ANN201
+        return sys.stdout
+
+    @stream.setter
+    def stream(self, _value) -> None:  # noqa: ANN001
+        pass
+
+
+def configure(level: str) -> logging.Logger:
+    """Route the service's logger to stdout as JSON; idempotent across app factories in tests."""
+    logger = logging.getLogger("cramp")
+    logger.setLevel(level)
+    logger.propagate = False
+    if not any(getattr(h, "_cramp", False) for h in logger.handlers):
+        handler = StdoutHandler()
+        handler.setFormatter(JsonFormatter())
+        logger.addHandler(handler)
+    return logger

@@ -1,0 +1,135 @@
+"""Prometheus metrics: RED for HTTP, a clinical mix without health data, and build/knowledge-base info.
+
+Under gunicorn every worker writes its own files in PROMETHEUS_MULTIPROC_DIR and a scrape merges them
+through a fresh registry; without that variable (tests, `flask run`) the default registry is used.
+Every label is bounded: routes are URL-rule templates, methods a fixed set, pointers schema fields.
+"""
+from __future__ import annotations
+
+import os
+import time
+from typing import Any, Mapping
+
+from flask import Blueprint, Flask, Response, current_app, g, request
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+)
+from prometheus_client import multiprocess
+from werkzeug.exceptions import NotFound
+
+from schemas import metric_pointer
+from service import __version__
+
+BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+TEST_TRAFFIC_HEADER = "X-Test-Traffic"
+
+HTTP_REQUESTS = Counter("cramp_http_requests", "HTTP requests answered.", ["route", "method", "status"])
+HTTP_DURATION = Histogram(
+    "cramp_http_request_duration_seconds", "Time to answer an HTTP request.", ["route", "method"], buckets=BUCKETS
+)
+IN_FLIGHT = Gauge("cramp_http_requests_in_flight", "HTTP requests being answered now.", multiprocess_mode="livesum")
+ASSESSMENTS = Counter("cramp_assessments", "Assessments answered, by disposition level.", ["level"])
+RED_FLAGS = Counter("cramp_red_flags", "Red flags fired, by rule id.", ["rule"])
+RECOMMENDATIONS = Counter("cramp_recommendations", "Recommendations given, by topic id.", ["recommendation"])
+VALIDATION_FAILURES = Counter(
+    "cramp_validation_failures", "Invalid request fields, by JSON Pointer (never the value).", ["pointer"]
+)
+UNRECOGNISED_MEDICATIONS = Counter(
+    "cramp_unrecognised_medications", "Medication names the lexicon could not map (a count, never a name)."
+)
+KNOWLEDGE_BASE_INFO = Gauge(
+    "cramp_knowledge_base_info", "The knowledge base this process answers from.", ["version", "sha256"],
+    multiprocess_mode="max",
+)
+BUILD_INFO = Gauge("cramp_build_info", "The service build.", ["version"], multiprocess_mode="max")
+
+blueprint = Blueprint("metrics", __name__)
+
+
+def _multiprocess() -> bool:
+    return bool(os.environ.get("PROMETHEUS_MULTIPROC_DIR"))
+
+
+def _local_port() -> int | None:
+    sock = request.environ.get("gunicorn.socket")
+    try:
+        return int(sock.getsockname()[1]) if sock is not None else int(request.environ.get("SERVER_PORT", ""))
+    except (OSError, ValueError, TypeError, IndexError):
+        return None
+
+
+def metrics_allowed() -> bool:
+    """With METRICS_BIND set, /metrics answers only on that listener, so public callers cannot read it."""
+    port = current_app.extensions["cramp"].settings.metrics_port
+    return port is None or _local_port() == port
+
+
+@blueprint.get("/metrics")
+def metrics() -> Response:
+    if not metrics_allowed():
+        raise NotFound()
+    if _multiprocess():
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+    else:
+        registry = REGISTRY
+    return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST.split(";")[0],
+                    headers={"Content-Type": CONTENT_TYPE_LATEST, "Cache-Control": "no-store"})
+
+
+def record_assessment(assessment: Mapping[str, Any], unrecognised: int) -> None:
+    ASSESSMENTS.labels(assessment["disposition"]["level"]).inc()
+    for flag in assessment["red_flags"]:
+        RED_FLAGS.labels(flag["id"]).inc()
+    for recommendation in assessment["recommendations"]:
+        RECOMMENDATIONS.labels(recommendation["id"]).inc()
+    if unrecognised:
+        UNRECOGNISED_MEDICATIONS.inc(unrecognised)
+
+
+def install(app: Flask) -> None:
+    runtime = app.extensions["cramp"]
+    info_pid: list[int] = []
+
+    def publish_info() -> None:
+        # Per process, not at import: gunicorn's master (which preloads the app) empties the directory.
+        KNOWLEDGE_BASE_INFO.labels(runtime.kb.version, runtime.kb.sha256).set(1)
+        BUILD_INFO.labels(__version__).set(1)
+        info_pid[:] = [os.getpid()]
+
+    publish_info()
+
+    @app.before_request
+    def _enter() -> None:
+        if info_pid[0] != os.getpid():
+            publish_info()
+        g.metrics_started = time.perf_counter()
+        IN_FLIGHT.inc()
+
+    @app.after_request
+    def _count(response: Response) -> Response:
+        rule = request.url_rule
+        route = rule.rule if rule is not None else "unmatched"
+        method = request.method if request.method in METHODS else "OTHER"
+        HTTP_REQUESTS.labels(route, method, str(response.status_code)).inc()
+        started = g.get("metrics_started")
+        if started is not None:
+            HTTP_DURATION.labels(route, method).observe(time.perf_counter() - started)
+        for pointer in g.get("validation_pointers") or ():
+            VALIDATION_FAILURES.labels(metric_pointer(pointer) or "(root)").inc()
+        assessment = g.get("assessment")
+        if assessment is not None and request.headers.get(TEST_TRAFFIC_HEADER) != "1":
+            record_assessment(assessment, len(assessment["data_quality"]["unrecognised_medications"]))
+        return response
+
+    @app.teardown_request
+    def _leave(_: BaseException | None) -> None:
+        if g.get("metrics_started") is not None:
+            IN_FLIGHT.dec()

@@ -1,0 +1,48 @@
+"""Per-request wrapping: a sane request id in and out, timing, and the one log line per request."""
+from __future__ import annotations
+
+import re
+import time
+import uuid
+
+from flask import Flask, Response, g, request
+
+from service.observability.logs import configure
+
+_SANE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+
+
+def _route() -> str:
+    rule = request.url_rule
+    return rule.rule if rule is not None else "unmatched"
+
+
+def install(app: Flask, log_level: str) -> None:
+    logger = configure(log_level)
+
+    @app.before_request
+    def _start() -> None:
+        g.started = time.perf_counter()
+        offered = request.headers.get("X-Request-ID", "")
+        g.request_id = offered if _SANE_REQUEST_ID.match(offered) else uuid.uuid4().hex
+
+    @app.after_request
+    def _finish(response: Response) -> Response:
+        response.headers["X-Request-ID"] = g.get("request_id") or uuid.uuid4().hex
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        started = g.get("started")
+        duration_ms = round((time.perf_counter() - started) * 1000, 3) if started else None
+        assessment = g.get("assessment")
+        logger.info(
+            "request",
+            extra={
+                "request_id": g.get("request_id"),
+                "method": request.method,
+                "route": _route(),
+                "status": response.status_code,
+                "duration_ms": duration_ms,
+                "disposition": assessment["disposition"]["level"] if assessment else None,
+                "invalid_fields": g.get("validation_pointers"),
+            },
+        )
+        return response

@@ -1,0 +1,48 @@
+"""Shared fixtures: one knowledge base and engine per session, a fresh app per test."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from service.advice import Engine
+from service.app import create_app
+from service.config import Settings
+from service.content import KnowledgeBase, load_knowledge_base
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def kb() -> KnowledgeBase:
+    """The real knowledge base, loaded once."""
+    return load_knowledge_base()
+
+
+@pytest.fixture(scope="session")
+def engine(kb: KnowledgeBase) -> Engine:
+    """The clinical engine over the real knowledge base."""
+    return Engine(kb)
+
+
+@pytest.fixture
+def app() -> Iterator[Flask]:
+    """A freshly built application with default settings."""
+    yield create_app(Settings())
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """A test client whose every response is checked against openapi.yaml."""
+    from spec_check import SpecCheckingClient
+
+    app.test_client_class = SpecCheckingClient
+    return app.test_client()
+
+
+def load_vignettes() -> list[dict[str, Any]]:
+    return json.loads((FIXTURES / "vignettes-public.json").read_text(encoding="utf-8"))
