@@ -1,0 +1,98 @@
+"""A broken content file stops start-up with a message naming the file and the entry."""
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+from typing import Callable
+
+import pytest
+
+from service.advice import Engine
+from service.advice.rules import RULE_IDS
+from service.app import create_app
+from service.config import Settings
+from service.content import DEFAULT_DATA_DIR, KnowledgeBase, KnowledgeBaseError, load_knowledge_base
+from service.content.vocabulary import TOPIC_IDS
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    """A scratch copy of the real content files, to break one way per test."""
+    target = tmp_path / "data"
+    shutil.copytree(DEFAULT_DATA_DIR, target)
+    return target
+
+
+def edit(path: Path, change: Callable[[str], str]) -> None:
+    text = path.read_text(encoding="utf-8")
+    changed = change(text)
+    assert changed != text, "the edit did not apply"
+    path.write_text(changed, encoding="utf-8")
+
+
+def test_real_knowledge_base_is_complete(kb: KnowledgeBase) -> None:
+    assert set(kb.rules) == set(RULE_IDS)
+    assert set(kb.recommendations) == TOPIC_IDS
+    assert re.fullmatch(r"[0-9a-f]{64}", kb.sha256)
+    guidance_ids = {rule.guidance_id for rule in kb.rules.values()}
+    expected = {f"E{i}" for i in range(1, 13)} | {f"U{i}" for i in range(1, 12)} | \
+        {f"G{i}" for i in range(1, 5)} | {f"R{i}" for i in range(1, 8)}
+    assert guidance_ids == expected  # every trigger of guidance 2.2 is implemented
+
+
+def test_unverified_rules_are_marked(kb: KnowledgeBase) -> None:
+    unverified = {rule.guidance_id for rule in kb.rules.values() if rule.evidence == "unverified"}
+    assert {"E2", "E10", "E12"} <= unverified
+
+
+def test_sources_are_canonical_publishers(kb: KnowledgeBase) -> None:
+    for source in kb.sources.values():
+        assert source.url.startswith("https://")
+        assert not re.search(r"doctoori|zana\.com|gubta|studyres|painscience|skyscape|newsbeep|\d+\.\d+\.\d+\.\d+",
+                             source.url)
+
+
+def test_sha256_changes_with_content(data_dir: Path, kb: KnowledgeBase) -> None:
+    edit(data_dir / "kb.toml", lambda t: t.replace('version = "', 'version = "x', 1))
+    assert load_knowledge_base(data_dir).sha256 != kb.sha256
+
+
+@pytest.mark.parametrize("file,change,message", [
+    ("rules.toml", lambda t: t + "\n[[rule]\n", "rules.toml: not valid TOML"),
+    ("rules.toml", lambda t: t.replace('sources = ["S22", "S24"]', 'sources = ["S99"]', 1),
+     "rules.toml: rule 'possible_pulmonary_embolism': cites unknown source 'S99'"),
+    ("sources.toml", lambda t: t.replace("https://www.nhs.uk/conditions/leg-cramps/",
+                                         "https://www.doctoori.net/leg-cramps", 1),
+     "sources.toml: source 'S1': url"),
+    ("recommendations.toml", lambda t: t.replace('id = "massage"', 'id = "stretching"', 1),
+     "recommendations.toml: recommendation 'stretching': duplicate id"),
+    ("recommendations.toml", lambda t: t.replace('evidence = "mixed"', 'evidence = "great"', 1),
+     "'evidence' is 'great'"),
+    ("levels.toml", lambda t: t.replace('act_within = "P3D"', 'act_within = "3 days"', 1),
+     "levels.toml: level 'doctor_soon': 'act_within'"),
+    ("kb.toml", lambda t: t.replace("last_reviewed", "reviewed", 1), "kb.toml: top level: 'last_reviewed'"),
+])
+def test_broken_file_is_named(data_dir: Path, file: str, change: Callable[[str], str], message: str) -> None:
+    edit(data_dir / file, change)
+    with pytest.raises(KnowledgeBaseError) as caught:
+        load_knowledge_base(data_dir)
+    assert message in str(caught.value)
+
+
+def test_missing_file_is_named(data_dir: Path) -> None:
+    (data_dir / "questions.toml").unlink()
+    with pytest.raises(KnowledgeBaseError, match="questions.toml: cannot be read"):
+        load_knowledge_base(data_dir)
+
+
+def test_rule_without_code_stops_the_engine(data_dir: Path) -> None:
+    edit(data_dir / "rules.toml", lambda t: t.replace('id = "heavy_alcohol_use"', 'id = "heavy_alcohol_usage"'))
+    with pytest.raises(KnowledgeBaseError, match="rules without content \\['heavy_alcohol_use'\\]"):
+        Engine(load_knowledge_base(data_dir))
+
+
+def test_app_does_not_start_on_broken_content(data_dir: Path) -> None:
+    edit(data_dir / "safety_net.toml", lambda t: t.replace("[[item]]", "[[itemz]]"))
+    with pytest.raises(KnowledgeBaseError, match="safety_net.toml"):
+        create_app(Settings(knowledge_base_dir=data_dir))

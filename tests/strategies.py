@@ -1,0 +1,57 @@
+"""Hypothesis strategies for valid /assess requests, derived from the strict request schema itself,
+so that generated requests always mean what the schema (and openapi.yaml) say."""
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import strategies as st
+from marshmallow import Schema, fields
+from marshmallow.validate import Length, OneOf, Range
+
+from schemas import ASSESS_REQUEST
+from schemas.fields import StrictBoolean, StrictInteger, StrictList, StrictNumber, StrictString
+
+MEDICINE_NAMES = st.sampled_from([
+    "atorvastatin 80 mg", "Lipitor", "salmeterol/fluticasone inhaler", "Cozaar 50 mg", "ramipril",
+    "furosemide 40mg", "bendroflumethiazide", "spironolactone", "amlodipine", "warfarin", "naproxen",
+    "quinine sulfate", "paracetamol", "sevelamer", "raloxifene", "insulin glargine", "clarithromycin",
+])
+
+
+def _validator(field: fields.Field, kind: type) -> Any:
+    return next((v for v in field.validators if isinstance(v, kind)), None)
+
+
+def field_strategy(field: fields.Field) -> st.SearchStrategy[Any]:
+    if isinstance(field, fields.Nested):
+        return schema_strategy(field.schema)
+    if isinstance(field, StrictList):
+        inner = field_strategy(field.inner)
+        return st.lists(inner, max_size=min(field.max_items, 6), unique=field.unique)
+    if isinstance(field, StrictBoolean):
+        return st.booleans()
+    bounds = _validator(field, Range)
+    if isinstance(field, StrictInteger):
+        return st.integers(bounds.min, bounds.max)
+    if isinstance(field, StrictNumber):
+        return st.one_of(
+            st.integers(int(bounds.min), int(bounds.max)),
+            st.floats(bounds.min, bounds.max, allow_nan=False, allow_infinity=False),
+        )
+    if isinstance(field, StrictString):
+        choices = _validator(field, OneOf)
+        if choices is not None:
+            return st.sampled_from(list(choices.choices))
+        length = _validator(field, Length)
+        text = st.text(min_size=1, max_size=length.max if length else 100).filter(lambda s: s.strip())
+        return st.one_of(MEDICINE_NAMES, text)
+    raise TypeError(f"no strategy for {type(field).__name__}")
+
+
+def schema_strategy(schema: Schema) -> st.SearchStrategy[dict[str, Any]]:
+    required = {name: field_strategy(f) for name, f in schema.fields.items() if f.required}
+    optional = {name: field_strategy(f) for name, f in schema.fields.items() if not f.required}
+    return st.fixed_dictionaries(required, optional=optional)
+
+
+valid_requests = schema_strategy(ASSESS_REQUEST)
