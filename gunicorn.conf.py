@@ -4,6 +4,7 @@ Workers come from WEB_CONCURRENCY, never cpu_count(): a pod sees the host's core
 """
 import os
 import shutil
+import signal
 from pathlib import Path
 
 bind = [os.environ.get("BIND", "127.0.0.1:8000")]
@@ -24,6 +25,12 @@ loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 preload_app = True
 # gunicorn >= 25.1 opens a control socket that a non-root user in a read-only image cannot create.
 control_socket_disable = True
+# On SIGTERM the service first fails /readyz for CRAMP_DRAIN_SECONDS while still answering, so load
+# balancers stop sending before the workers stop accepting; then gunicorn's graceful stop runs.
+drain_seconds = int(os.environ.get("CRAMP_DRAIN_SECONDS", "3"))
+os.environ.setdefault("CRAMP_DRAIN_FILE", f"/tmp/cramp-drain-{os.getpid()}")
+if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]).mkdir(parents=True, exist_ok=True)
 limit_request_line = 4094
 limit_request_fields = 100
 limit_request_field_size = 8190
@@ -41,6 +48,30 @@ def on_starting(server):  # noqa: ANN001 - gunicorn hook signature
                 else:
                     child.unlink()
         path.mkdir(parents=True, exist_ok=True)
+
+
+def when_ready(server):  # noqa: ANN001 - gunicorn hook signature
+    """Replace gunicorn's immediate SIGTERM with drain-then-stop (see drain_seconds)."""
+    drain_file = Path(os.environ["CRAMP_DRAIN_FILE"])
+    drain_file.unlink(missing_ok=True)
+
+    def stop_after_drain(signum, frame):  # noqa: ANN001
+        server.signal(signal.SIGTERM, frame)
+
+    def drain(signum, frame):  # noqa: ANN001
+        drain_file.touch()  # no logging here: this runs inside a signal handler
+        if drain_seconds > 0:
+            signal.signal(signal.SIGALRM, stop_after_drain)
+            signal.signal(signal.SIGTERM, stop_after_drain)  # a second SIGTERM stops at once
+            signal.alarm(drain_seconds)
+        else:
+            server.signal(signal.SIGTERM, frame)
+
+    signal.signal(signal.SIGTERM, drain)
+
+
+def on_exit(server):  # noqa: ANN001 - gunicorn hook signature
+    Path(os.environ["CRAMP_DRAIN_FILE"]).unlink(missing_ok=True)
 
 
 def child_exit(server, worker):  # noqa: ANN001 - gunicorn hook signature

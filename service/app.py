@@ -30,6 +30,7 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
+    app.config["PROVIDE_AUTOMATIC_OPTIONS"] = False  # OPTIONS is answered by CORS only, else 405
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions["cramp"] = runtime
 

@@ -12,7 +12,6 @@ from typing import Any, Mapping
 
 from flask import Blueprint, Flask, Response, current_app, g, request
 from prometheus_client import (
-    CONTENT_TYPE_LATEST,
     REGISTRY,
     CollectorRegistry,
     Counter,
@@ -21,6 +20,7 @@ from prometheus_client import (
     generate_latest,
 )
 from prometheus_client import multiprocess
+from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
 from werkzeug.exceptions import NotFound
 
 from schemas import metric_pointer
@@ -80,8 +80,9 @@ def metrics() -> Response:
         multiprocess.MultiProcessCollector(registry)
     else:
         registry = REGISTRY
-    return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST.split(";")[0],
-                    headers={"Content-Type": CONTENT_TYPE_LATEST, "Cache-Control": "no-store"})
+    response = Response(generate_latest(registry), headers={"Cache-Control": "no-store"})
+    response.headers["Content-Type"] = CONTENT_TYPE_PLAIN_0_0_4
+    return response
 
 
 def record_assessment(assessment: Mapping[str, Any], unrecognised: int) -> None:
@@ -96,15 +97,13 @@ def record_assessment(assessment: Mapping[str, Any], unrecognised: int) -> None:
 
 def install(app: Flask) -> None:
     runtime = app.extensions["cramp"]
-    info_pid: list[int] = []
+    info_pid: list[int] = [0]
 
     def publish_info() -> None:
         # Per process, not at import: gunicorn's master (which preloads the app) empties the directory.
         KNOWLEDGE_BASE_INFO.labels(runtime.kb.version, runtime.kb.sha256).set(1)
         BUILD_INFO.labels(__version__).set(1)
         info_pid[:] = [os.getpid()]
-
-    publish_info()
 
     @app.before_request
     def _enter() -> None:
