@@ -8,7 +8,7 @@ from flask import Flask
 from service.advice import Engine
 from service.config import Settings
 from service.content import KnowledgeBase, load_knowledge_base
-from service.http import assess, docs, health, problems
+from service.http import assess, docs, health, problems, security
 from service.observability import metrics, requests
 
 
@@ -20,13 +20,15 @@ class Runtime:
     kb: KnowledgeBase
     engine: Engine
     openapi: bytes
+    docs_html: bytes
     ready: bool = False
 
 
 def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or Settings.from_env()
     kb = load_knowledge_base(settings.knowledge_base_dir)
-    runtime = Runtime(settings, kb, Engine(kb), docs.load_openapi())
+    openapi = docs.load_openapi()
+    runtime = Runtime(settings, kb, Engine(kb), openapi, docs.render_docs(openapi))
 
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
@@ -36,6 +38,7 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     requests.install(app, settings.log_level)
     metrics.install(app)
+    security.install(app, settings)
     problems.register(app)
     app.register_blueprint(health.blueprint)
     app.register_blueprint(assess.blueprint)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
@@ -26,6 +27,27 @@ def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -
     return value
 
 
+def _api_keys(raw: str) -> tuple[tuple[str, str], ...]:
+    """CRAMP_API_KEYS = "name:sha256hex,name2:sha256hex": only hashes are configured, never keys."""
+    keys = []
+    for item in filter(None, (part.strip() for part in raw.split(","))):
+        name, _, digest = item.partition(":")
+        if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,31}", name) or not re.fullmatch(r"[0-9a-f]{64}", digest):
+            raise ConfigError("CRAMP_API_KEYS entries must be name:sha256-hex (name: a-z 0-9 _ -, up to 32)")
+        keys.append((name, digest))
+    if len({name for name, _ in keys}) != len(keys):
+        raise ConfigError("CRAMP_API_KEYS has a name twice")
+    return tuple(keys)
+
+
+def _origins(raw: str) -> frozenset[str]:
+    origins = frozenset(filter(None, (part.strip() for part in raw.split(","))))
+    for origin in origins:
+        if not re.fullmatch(r"https?://[A-Za-z0-9.-]+(:\d{1,5})?", origin):
+            raise ConfigError("CRAMP_CORS_ORIGINS entries must be origins like https://portal.example.org")
+    return origins
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     max_body_bytes: int = 32_768
@@ -33,6 +55,8 @@ class Settings:
     knowledge_base_dir: Path = DEFAULT_DATA_DIR
     drain_file: str = ""
     metrics_port: int | None = None
+    api_keys: tuple[tuple[str, str], ...] = ()
+    cors_origins: frozenset[str] = frozenset()
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
@@ -53,4 +77,6 @@ class Settings:
             knowledge_base_dir=Path(env.get("CRAMP_KNOWLEDGE_BASE_DIR") or DEFAULT_DATA_DIR),
             drain_file=env.get("CRAMP_DRAIN_FILE", ""),
             metrics_port=metrics_port,
+            api_keys=_api_keys(env.get("CRAMP_API_KEYS", "")),
+            cors_origins=_origins(env.get("CRAMP_CORS_ORIGINS", "")),
         )

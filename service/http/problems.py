@@ -55,6 +55,8 @@ def _emergency_advice() -> str:
 def _http_error(error: HTTPException) -> Response:
     kept = {k: v for k, v in (error.get_headers() or []) if k in _KEPT_HEADERS}
     status = error.code or 500
+    if status == 405 and "Allow" in kept:  # the security layer answers OPTIONS on every path
+        kept["Allow"] = ", ".join(sorted({m.strip() for m in kept["Allow"].split(",")} | {"OPTIONS"}))
     detail = _DETAILS.get(status, error.description or error.name)
     return problem(status, error.name, detail, headers=kept)
 

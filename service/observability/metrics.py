@@ -44,6 +44,10 @@ VALIDATION_FAILURES = Counter(
 UNRECOGNISED_MEDICATIONS = Counter(
     "cramp_unrecognised_medications", "Medication names the lexicon could not map (a count, never a name)."
 )
+API_KEY_REQUESTS = Counter(
+    "cramp_api_key_requests", "Assessment requests by calling app (API key name, 'anonymous' or 'rejected').",
+    ["client"],
+)
 KNOWLEDGE_BASE_INFO = Gauge(
     "cramp_knowledge_base_info", "The knowledge base this process answers from.", ["version", "sha256"],
     multiprocess_mode="max",
@@ -121,6 +125,8 @@ def install(app: Flask) -> None:
         started = g.get("metrics_started")
         if started is not None:
             HTTP_DURATION.labels(route, method).observe(time.perf_counter() - started)
+        if request.endpoint == "assess.assess":
+            API_KEY_REQUESTS.labels(g.get("client") or "anonymous").inc()
         for pointer in g.get("validation_pointers") or ():
             VALIDATION_FAILURES.labels(metric_pointer(pointer) or "(root)").inc()
         assessment = g.get("assessment")

@@ -29,7 +29,6 @@ def install(app: Flask, log_level: str) -> None:
     @app.after_request
     def _finish(response: Response) -> Response:
         response.headers["X-Request-ID"] = g.get("request_id") or uuid.uuid4().hex
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
         started = g.get("started")
         duration_ms = round((time.perf_counter() - started) * 1000, 3) if started else None
         assessment = g.get("assessment")
@@ -43,6 +42,7 @@ def install(app: Flask, log_level: str) -> None:
                 "duration_ms": duration_ms,
                 "disposition": assessment["disposition"]["level"] if assessment else None,
                 "invalid_fields": g.get("validation_pointers"),
+                "client": g.get("client"),
             },
         )
         return response

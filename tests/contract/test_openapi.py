@@ -362,8 +362,8 @@ def test_the_checker_accepts_documented_responses() -> None:
     assert_response_matches_spec("GET", "/livez?x=1", 200, "application/json", b'{"status":"ok"}', RID)
     assert_response_matches_spec("HEAD", "/livez", 200, "application/json", b"", RID)
     assert_response_matches_spec("GET", "/nowhere", 404, PROBLEM, _problem(404), RID)
-    assert_response_matches_spec("GET", "/assess", 405, PROBLEM, _problem(405), {**RID, "Allow": "POST"})
-    allow = {**RID, "Allow": "GET, HEAD"}
+    assert_response_matches_spec("GET", "/assess", 405, PROBLEM, _problem(405), {**RID, "Allow": "OPTIONS, POST"})
+    allow = {**RID, "Allow": "GET, HEAD, OPTIONS"}
     assert_response_matches_spec("DELETE", "/livez", 405, PROBLEM, _problem(405), allow)
     metrics = "text/plain; version=0.0.4; charset=utf-8"
     assert_response_matches_spec("GET", "/metrics", 200, metrics, b"# x", RID)

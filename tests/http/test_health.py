@@ -33,3 +33,11 @@ def test_readyz_fails_before_ready(client: FlaskClient) -> None:
 def test_openapi_document_is_served(client: FlaskClient) -> None:
     response = client.get("/openapi.yaml")
     assert response.status_code == 200 and b"openapi: 3.1" in response.data
+
+
+def test_docs_page_is_html_with_a_strict_policy(client: FlaskClient) -> None:
+    response = client.get("/docs")
+    assert response.status_code == 200 and response.mimetype == "text/html"
+    assert b"POST /assess" in response.data and b"<script" not in response.data
+    policy = response.headers["Content-Security-Policy"]
+    assert "default-src 'none'" in policy and "script-src" not in policy

@@ -1,0 +1,94 @@
+"""Optional API keys, an explicit CORS allow-list, and security headers on every response.
+
+Keys are off by default so the two-command setup stays open on localhost. When configured, only
+their SHA-256 hashes are held, every stored hash is compared in constant time, and a key is never
+logged: logs and metrics see the key's *name* only.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+from flask import Flask, Response, g, request
+from werkzeug.exceptions import MethodNotAllowed
+
+from service.config import Settings
+from service.http.problems import problem
+
+UNAUTHORIZED = "urn:cramp-advice:problem:unauthorized"
+FORBIDDEN = "urn:cramp-advice:problem:forbidden"
+PROTECTED_ENDPOINTS = frozenset({"assess.assess"})
+API_CSP = "default-src 'none'; frame-ancestors 'none'"
+CORS_ALLOW_HEADERS = "Content-Type, Authorization, X-Request-ID, X-Test-Traffic"
+CORS_MAX_AGE = "600"
+
+
+def key_hash(key: str) -> str:
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def identify(settings: Settings, header: str | None) -> tuple[str | None, Response | None]:
+    """The key name for an Authorization header, or the problem response to send instead."""
+    scheme, _, key = (header or "").partition(" ")
+    if scheme.lower() != "bearer" or not key.strip() or len(key) > 256:
+        return None, problem(401, "Unauthorized", "Send an API key as 'Authorization: Bearer <key>'.",
+                             UNAUTHORIZED, headers={"WWW-Authenticate": 'Bearer realm="cramp-advice"'})
+    presented = key_hash(key.strip()).encode()
+    found = None
+    for name, digest in settings.api_keys:  # no early exit: every comparison takes the same time
+        if hmac.compare_digest(presented, digest.encode()):
+            found = name
+    if found is None:
+        return None, problem(403, "Forbidden", "This API key is not allowed to use this service.", FORBIDDEN)
+    return found, None
+
+
+def _cors_headers(response: Response, origin: str) -> None:
+    response.headers["Access-Control-Allow-Origin"] = origin
+    response.headers["Access-Control-Expose-Headers"] = "X-Request-ID"
+    response.headers.add("Vary", "Origin")
+
+
+def install(app: Flask, settings: Settings) -> None:
+    @app.before_request
+    def _guard() -> Response | None:
+        origin = request.headers.get("Origin")
+        if request.method == "OPTIONS":
+            return _preflight(origin)
+        if settings.api_keys and request.endpoint in PROTECTED_ENDPOINTS:
+            client, refused = identify(settings, request.headers.get("Authorization"))
+            g.client = client or "rejected"
+            return refused
+        g.client = "anonymous"
+        return None
+
+    def _preflight(origin: str | None) -> Response | None:
+        routing = request.routing_exception
+        if isinstance(routing, MethodNotAllowed):
+            methods = set(routing.valid_methods or ())
+        elif request.url_rule is not None:
+            methods = set(request.url_rule.methods or ())
+        else:
+            return None  # unknown path: routing answers 404
+        allowed = ", ".join(sorted((methods - {"HEAD"}) | {"OPTIONS"}))
+        if origin is None:
+            return Response(status=204, headers={"Allow": allowed})
+        if origin not in settings.cors_origins:
+            return problem(403, "Forbidden", "This origin is not allowed to call the service from a browser.",
+                           FORBIDDEN)
+        response = Response(status=204, headers={"Allow": allowed})
+        _cors_headers(response, origin)
+        response.headers["Access-Control-Allow-Methods"] = allowed
+        response.headers["Access-Control-Allow-Headers"] = CORS_ALLOW_HEADERS
+        response.headers["Access-Control-Max-Age"] = CORS_MAX_AGE
+        return response
+
+    @app.after_request
+    def _headers(response: Response) -> Response:
+        origin = request.headers.get("Origin")
+        if origin and origin in settings.cors_origins and request.method != "OPTIONS":
+            _cors_headers(response, origin)
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers.setdefault("Content-Security-Policy", API_CSP)
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        return response
