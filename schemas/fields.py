@@ -143,3 +143,42 @@ class StrictSchema(Schema):
 
     class Meta:
         unknown = RAISE
+
+    # marshmallow's own loop visits every declared field for every object, present or not; a request
+    # sets a dozen of the ~130 fields, so that loop dominated the cost of an assessment. This one visits
+    # only the keys the object has, with the same results (tests compare it against marshmallow's).
+    fast_path = True
+
+    def _deserialize(  # type: ignore[override]
+        self,
+        data: Any,
+        *,
+        error_store: Any,
+        many: bool = False,
+        partial: Any = None,
+        unknown: Any = RAISE,
+        index: Any = None,
+    ) -> Any:
+        if many or partial is not None or unknown != RAISE or not StrictSchema.fast_path:
+            return super()._deserialize(
+                data, error_store=error_store, many=many, partial=partial, unknown=unknown, index=index
+            )
+        index = index if self.opts.index_errors else None
+        result: dict[str, Any] = {}
+        if not isinstance(data, dict):
+            error_store.store_error([self.error_messages["type"]], index=index)
+            return result
+        load_fields = self.load_fields
+        for key, raw in data.items():
+            field = load_fields.get(key)
+            if field is None:
+                error_store.store_error([self.error_messages["unknown"]], key, index=index)
+                continue
+            try:
+                result[key] = field.deserialize(raw, key, data)
+            except ValidationError as error:
+                error_store.store_error(error.messages, key, index=index)
+        for name, field in load_fields.items():
+            if field.required and name not in data:
+                error_store.store_error([field.error_messages["required"]], name, index=index)
+        return result

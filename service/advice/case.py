@@ -25,6 +25,16 @@ FAST_HEART_RATE = 100  # adult tachycardia threshold; used only from age 12 (chi
 Classifier = Callable[[str], frozenset[str]]
 
 
+def join(*groups: Pointers) -> Pointers:
+    """Concatenate pointer groups without repeats, keeping first-seen order (hot path: most are empty)."""
+    found = [g for g in groups if g]
+    if not found:
+        return NONE
+    if len(found) == 1:
+        return found[0]
+    return tuple(dict.fromkeys(p for g in found for p in g))
+
+
 class Case:
     """The normalised facts of one request. Attributes hold pointers (truthy = present)."""
 
@@ -82,12 +92,10 @@ class Case:
 
     def taking(self, classes: Iterable[str]) -> Pointers:
         """Pointers to the medication names in any of the given drug classes."""
-        found: list[str] = []
-        for cls in classes:
-            for pointer in self.classes.get(cls, NONE):
-                if pointer not in found:
-                    found.append(pointer)
-        return tuple(sorted(found))
+        if not self.classes:
+            return NONE
+        found = {p for cls in classes for p in self.classes.get(cls, NONE)}
+        return tuple(sorted(found)) if found else NONE
 
     def number(self, section: str, key: str) -> float | None:
         holder = {"person": self.person, "cramp": self.cramp, "signs": self.signs, "context": self.context}[section]

@@ -5,53 +5,63 @@ names these ids in `suppressed_when`; the loader checks the names, this module c
 """
 from __future__ import annotations
 
-from typing import Mapping
+from typing import Callable, Mapping
 
-from service.advice.case import NONE, POTASSIUM_RAISING, Case, Pointers
+from service.advice.case import NONE, POTASSIUM_RAISING, Case, Pointers, join
 from service.advice.rules import on_dialysis
 
+Check = Callable[[Case, Mapping[str, Pointers]], Pointers]
 
-def _join(*groups: Pointers) -> Pointers:
-    return tuple(dict.fromkeys(p for g in groups for p in g))
+
+def _rules(*ids: str) -> Check:
+    def check(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
+        return join(*(fired[i] for i in ids if i in fired))
+    return check
+
+
+def _kidney(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
+    return join(c.has_condition("ckd"), on_dialysis(c))
+
+
+def _nsaid_unsafe(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
+    # Guidance 4: pregnancy, CKD or dialysis, cirrhosis, heart failure, anticoagulants, rhabdomyolysis
+    # (the list itself is marked "from memory, unverified" in the guidance and in the content).
+    return join(c.pregnant, _kidney(c, fired), c.has_condition("liver_cirrhosis", "heart_failure"),
+                c.taking(("anticoagulant",)), fired.get("possible_rhabdomyolysis", NONE))
+
+
+CHECKS: dict[str, Check] = {
+    "possible_dvt": _rules("possible_dvt", "possible_pulmonary_embolism", "pregnancy_one_sided_leg_pain"),
+    "possible_cellulitis": _rules("cellulitis_signs", "spreading_skin_infection"),
+    "limb_ischaemia": _rules("acute_limb_ischaemia", "critical_limb_ischaemia"),
+    "compartment_syndrome": _rules("compartment_syndrome"),
+    "possible_rhabdomyolysis": _rules("possible_rhabdomyolysis"),
+    "possible_hyponatraemia": _rules("possible_exercise_hyponatraemia"),
+    "possible_heatstroke": _rules("possible_heatstroke"),
+    "fluid_restricted": lambda c, fired: join(
+        c.ctx("fluid_restriction"), on_dialysis(c), c.has_condition("heart_failure", "ckd", "liver_cirrhosis")),
+    "kidney_disease": _kidney,
+    "dialysis": lambda c, fired: on_dialysis(c),
+    "pregnant": lambda c, fired: c.pregnant,
+    "postpartum": lambda c, fired: c.postpartum,
+    "potassium_raising_medicine": lambda c, fired: c.taking(POTASSIUM_RAISING),
+    "nsaid_unsafe": _nsaid_unsafe,
+    "under_16": lambda c, fired: ("/person/age",) if c.age is not None and c.age < 16 else NONE,
+    "under_18": lambda c, fired: ("/person/age",) if c.age is not None and c.age < 18 else NONE,
+    "broken_skin": lambda c, fired: join(c.wound_present, c.sign("foot_wound_not_healing")),
+    "numb_or_ischaemic_skin": lambda c, fired: join(
+        c.numbness, c.has_condition("diabetes", "peripheral_neuropathy", "peripheral_arterial_disease"),
+        fired.get("acute_limb_ischaemia", NONE), fired.get("critical_limb_ischaemia", NONE)),
+    "alcohol_dependence": lambda c, fired: c.has_condition("alcohol_dependence"),
+    "on_anticoagulant": lambda c, fired: c.taking(("anticoagulant",)),
+}
 
 
 def contraindications(c: Case, fired: Mapping[str, Pointers]) -> dict[str, Pointers]:
     """Every contraindication that holds, with the answers that establish it."""
-    def rule_fired(*ids: str) -> Pointers:
-        return _join(*(fired[i] for i in ids if i in fired))
-
-    kidney = _join(c.has_condition("ckd"), on_dialysis(c))
-    anticoagulant = c.taking(("anticoagulant",))
-    rhabdo = rule_fired("possible_rhabdomyolysis")
-    pregnant = c.pregnant
-    found = {
-        "possible_dvt": rule_fired("possible_dvt", "possible_pulmonary_embolism", "pregnancy_one_sided_leg_pain"),
-        "possible_cellulitis": rule_fired("cellulitis_signs", "spreading_skin_infection"),
-        "limb_ischaemia": rule_fired("acute_limb_ischaemia", "critical_limb_ischaemia"),
-        "compartment_syndrome": rule_fired("compartment_syndrome"),
-        "possible_rhabdomyolysis": rhabdo,
-        "possible_hyponatraemia": rule_fired("possible_exercise_hyponatraemia"),
-        "possible_heatstroke": rule_fired("possible_heatstroke"),
-        "fluid_restricted": _join(
-            c.ctx("fluid_restriction"), on_dialysis(c),
-            c.has_condition("heart_failure", "ckd", "liver_cirrhosis"),
-        ),
-        "kidney_disease": kidney,
-        "dialysis": on_dialysis(c),
-        "pregnant": pregnant,
-        "postpartum": c.postpartum,
-        "potassium_raising_medicine": c.taking(POTASSIUM_RAISING),
-        "nsaid_unsafe": _join(
-            pregnant, kidney, c.has_condition("liver_cirrhosis", "heart_failure"), anticoagulant, rhabdo
-        ),
-        "under_16": ("/person/age",) if c.age is not None and c.age < 16 else NONE,
-        "under_18": ("/person/age",) if c.age is not None and c.age < 18 else NONE,
-        "broken_skin": _join(c.wound_present, c.sign("foot_wound_not_healing")),
-        "numb_or_ischaemic_skin": _join(
-            c.numbness, c.has_condition("diabetes", "peripheral_neuropathy", "peripheral_arterial_disease"),
-            rule_fired("acute_limb_ischaemia", "critical_limb_ischaemia"),
-        ),
-        "alcohol_dependence": c.has_condition("alcohol_dependence"),
-        "on_anticoagulant": anticoagulant,
-    }
-    return {name: pointers for name, pointers in found.items() if pointers}
+    found = {}
+    for name, check in CHECKS.items():
+        pointers = check(c, fired)
+        if pointers:
+            found[name] = pointers
+    return found

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from service.advice.case import Case, Pointers
-from service.advice.cautions import contraindications
+from service.advice.cautions import CHECKS, contraindications
 from service.advice.levels import LEVELS, rank_of
 from service.advice.medications import MedicationLexicon
 from service.advice.questions import CANDIDATES, MAX_QUESTIONS, unanswered
@@ -36,25 +36,50 @@ class Engine:
         self._cramp_classes = frozenset(
             cid for cid in self.lexicon.class_ids if self.lexicon.drug_class(cid).cramp_associated
         )
-        self._rule_heads = {
+        # Static parts of the answer, built once; per request only `because` is filled in.
+        self._flag_templates = {
             rule_id: {
                 "id": rule_id, "guidance_id": content.guidance_id, "level": content.level,
-                "title": content.title, "advice": content.advice,
+                "title": content.title, "advice": content.advice, "because": None,
+                "sources": [dict(s) for s in content.sources], "evidence": content.evidence,
             }
             for rule_id, content in kb.rules.items()
         }
-        self._rule_tails = {
-            rule_id: {"sources": [dict(s) for s in content.sources], "evidence": content.evidence}
-            for rule_id, content in kb.rules.items()
+        self._advice_templates = {
+            topic_id: [self._advice_template(content, None)]
+            + [self._advice_template(content, variant) for variant in content.variants]
+            for topic_id, content in kb.recommendations.items()
         }
-        self._topic_order = {
-            level: tuple(
-                t for category in (_ORDER_SERIOUS if rank_of(level) >= rank_of("urgent") else _ORDER_CALM)
-                for t in TOPIC_CATEGORIES[category]
-            ) + TOPIC_CATEGORIES["never"]
-            for level in LEVELS
-        }
+        self._safety_items = tuple(
+            ({"id": item.id, "text": item.text, "level": item.level}, rank_of(item.level), item.rules)
+            for item in kb.safety_net
+        )
+        self._topic_plans = {level: self._plan(level) for level in LEVELS}
         self._knowledge_base = {"version": kb.version, "sha256": kb.sha256, "last_reviewed": kb.last_reviewed}
+
+    def _plan(self, level: str) -> tuple[tuple[Any, ...], ...]:
+        """Topics in the order an answer at this level shows them, with what deciding each one needs."""
+        categories = _ORDER_SERIOUS if rank_of(level) >= rank_of("urgent") else _ORDER_CALM
+        order = tuple(t for category in categories for t in TOPIC_CATEGORIES[category]) + TOPIC_CATEGORIES["never"]
+        plans = []
+        for topic_id in order:
+            content = self.kb.recommendations[topic_id]
+            plans.append((
+                topic_id, SELECTORS[topic_id], topic_id in NEVER_RECOMMENDED, content.at_emergency,
+                content.suppressed_when, tuple(v.when for v in content.variants), self._advice_templates[topic_id],
+            ))
+        return tuple(plans)
+
+    @staticmethod
+    def _advice_template(content: Any, variant: Any) -> dict[str, Any]:
+        return {
+            "id": content.id, "category": content.category, "title": content.title,
+            "detail": variant.detail if variant else content.detail, "because": None,
+            "sources": [dict(s) for s in content.sources], "evidence": content.evidence,
+            "evidence_note": content.evidence_note,
+            "cautions": list(variant.cautions if variant and variant.cautions is not None else content.cautions),
+            "last_reviewed": content.last_reviewed,
+        }
 
     def _check_coverage(self) -> None:
         kb = self.kb
@@ -66,6 +91,8 @@ class Engine:
             )
         if set(SELECTORS) != TOPIC_IDS:
             raise KnowledgeBaseError(f"engine: topics without a selector {sorted(TOPIC_IDS - set(SELECTORS))}")
+        if set(CHECKS) != set(kb.contraindications):
+            raise KnowledgeBaseError("contraindications.toml: ids differ from the engine's checks")
         asked = {field for field, _ in CANDIDATES} - set(kb.questions)
         if asked:
             raise KnowledgeBaseError(f"questions.toml: no wording for {sorted(asked)}")
@@ -88,9 +115,7 @@ class Engine:
         recommendations, withheld = self._advice(c, fired, level, cautions)
         return {
             "disposition": self._disposition(level, [r for r in by_level if rules[r].level == level]),
-            "red_flags": [
-                {**self._rule_heads[r], "because": list(fired[r]), **self._rule_tails[r]} for r in by_level
-            ],
+            "red_flags": [self._filled(self._flag_templates[r], fired[r]) for r in by_level],
             "recommendations": recommendations,
             "withheld": withheld,
             "safety_net": self._safety_net(level, fired),
@@ -103,6 +128,12 @@ class Engine:
             "knowledge_base": self._knowledge_base,
             "disclaimer": self.kb.disclaimer,
         }
+
+    @staticmethod
+    def _filled(template: dict[str, Any], because: Pointers) -> dict[str, Any]:
+        item = template.copy()
+        item["because"] = list(because)
+        return item
 
     def _disposition(self, level: str, set_by: list[str]) -> dict[str, Any]:
         content = self.kb.levels[level]
@@ -122,50 +153,37 @@ class Engine:
         recommendations: list[dict[str, Any]] = []
         withheld: list[dict[str, Any]] = []
         emergency = level == "emergency"
-        for topic_id in self._topic_order[level]:
-            because = SELECTORS[topic_id](c, fired)
-            if because is None:
+        holding = cautions.keys()
+        for topic_id, select, never, at_emergency, suppressed_when, whens, templates in self._topic_plans[level]:
+            because = select(c, fired)
+            if because is None or (emergency and not at_emergency and not never):
                 continue
-            content = self.kb.recommendations[topic_id]
-            if topic_id in NEVER_RECOMMENDED:
-                withheld.append({"id": topic_id, "reason": content.detail, "because": list(because)})
+            if never:
+                withheld.append({"id": topic_id, "reason": templates[0]["detail"], "because": list(because)})
                 continue
-            if emergency and not content.at_emergency:
-                continue
-            blocked = [name for name in content.suppressed_when if name in cautions]
+            blocked = suppressed_when & holding
             if blocked:
                 name = min(blocked)  # deterministic choice of the reason shown
                 withheld.append({
                     "id": topic_id, "reason": self.kb.contraindications[name], "because": list(cautions[name]),
                 })
                 continue
-            detail, extra_cautions = content.detail, content.cautions
-            for variant in content.variants:
-                if variant.when in cautions:
-                    detail = variant.detail
-                    if variant.cautions is not None:
-                        extra_cautions = variant.cautions
+            chosen = templates[0]
+            for position, when in enumerate(whens, start=1):
+                if when in holding:
+                    chosen = templates[position]
                     break
-            recommendations.append({
-                "id": topic_id, "category": content.category, "title": content.title, "detail": detail,
-                "because": list(because), "sources": [dict(s) for s in content.sources],
-                "evidence": content.evidence, "evidence_note": content.evidence_note,
-                "cautions": list(extra_cautions), "last_reviewed": content.last_reviewed,
-            })
+            recommendations.append(self._filled(chosen, because))
         return recommendations, withheld
 
     def _safety_net(self, level: str, fired: Mapping[str, Pointers]) -> list[dict[str, str]]:
         current = rank_of(level)
         items = [
-            {"id": item.id, "text": item.text, "level": item.level}
-            for item in self.kb.safety_net
-            if rank_of(item.level) > current and not (item.rules and item.rules <= fired.keys())
+            item for item, rank, rules in self._safety_items
+            if rank > current and not (rules and rules <= fired.keys())
         ]
         if not items:  # already an emergency: say what to do if things get worse while waiting
-            items = [
-                {"id": item.id, "text": item.text, "level": item.level}
-                for item in self.kb.safety_net if not item.rules and item.level == "emergency"
-            ]
+            items = [item for item, _, rules in self._safety_items if not rules and item["level"] == "emergency"]
         return items
 
     def _questions(self, c: Case, level: str) -> list[dict[str, str]]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Callable, Mapping
 
 from service.advice.case import (
+    join,
     DIURETICS,
     EXERCISE_TIMINGS,
     FAST_HEART_RATE,
@@ -31,12 +32,6 @@ def rule(rule_id: str) -> Callable[[Rule], Rule]:
     return register
 
 
-def _join(*groups: Pointers) -> Pointers:
-    seen: dict[str, None] = {}
-    for group in groups:
-        for pointer in group:
-            seen.setdefault(pointer, None)
-    return tuple(seen)
 
 
 # --- shared clinical pictures ------------------------------------------------------------------
@@ -63,7 +58,7 @@ def dvt_signs(c: Case) -> Pointers:
 def dvt_risk_factors(c: Case) -> Pointers:
     """Wells-type risks (S23) and NHS risks (S22) strong enough to count with one-sided pain alone."""
     surgery = c.number("context", "recent_surgery_days_ago")
-    return _join(
+    return join(
         ("/context/recent_surgery_days_ago",) if surgery is not None and surgery <= 84 else NONE,
         c.at_least("context", "immobile_days", 3),
         c.ctx("fracture_or_cast"),
@@ -79,8 +74,8 @@ def dvt_features(c: Case) -> Pointers:
     signs, risks = dvt_signs(c), dvt_risk_factors(c)
     if not signs and not risks:
         return NONE
-    supporting = _join(c.pregnant, c.postpartum, c.taking(HORMONAL), c.ctx("smoker"))
-    return _join(side, signs, risks, supporting)
+    supporting = join(c.pregnant, c.postpartum, c.taking(HORMONAL), c.ctx("smoker"))
+    return join(side, signs, risks, supporting)
 
 
 def chest_symptoms(c: Case) -> Pointers:
@@ -88,7 +83,7 @@ def chest_symptoms(c: Case) -> Pointers:
 
 
 def exercise_context(c: Case) -> Pointers:
-    return _join(
+    return join(
         ("/cramp/timing",) if c.timing & EXERCISE_TIMINGS else NONE,
         ("/context/exertion",) if c.context.get("exertion") in ("moderate", "strenuous", "extreme") else NONE,
         ("/context/endurance_event_hours",) if c.context.get("endurance_event_hours", 0) > 0 else NONE,
@@ -96,7 +91,7 @@ def exercise_context(c: Case) -> Pointers:
 
 
 def heat_or_exertion(c: Case) -> Pointers:
-    return _join(c.ctx("hot_environment"), exercise_context(c))
+    return join(c.ctx("hot_environment"), exercise_context(c))
 
 
 def heat_and_exertion_ruled_out(c: Case) -> bool:
@@ -112,8 +107,8 @@ def cellulitis_signs(c: Case) -> Pointers:
     red = c.any_sign("redness", "spreading_redness")
     if c.signs.get("skin_colour") == "red":
         red += ("/signs/skin_colour",)
-    hot_or_swollen = _join(c.sign("warmth"), c.swelling)
-    return _join(red, hot_or_swollen) if red and hot_or_swollen else NONE
+    hot_or_swollen = join(c.sign("warmth"), c.swelling)
+    return join(red, hot_or_swollen) if red and hot_or_swollen else NONE
 
 
 def fast_heart_rate(c: Case) -> Pointers:
@@ -127,7 +122,7 @@ def pale_or_blue(c: Case) -> Pointers:
 
 
 def on_dialysis(c: Case) -> Pointers:
-    return _join(c.has_condition("dialysis"), ("/cramp/timing",) if "dialysis" in c.timing else NONE)
+    return join(c.has_condition("dialysis"), ("/cramp/timing",) if "dialysis" in c.timing else NONE)
 
 
 # --- emergency ---------------------------------------------------------------------------------
@@ -135,7 +130,7 @@ def on_dialysis(c: Case) -> Pointers:
 @rule("possible_pulmonary_embolism")
 def _e1(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
     leg, chest = dvt_features(c), chest_symptoms(c)
-    return _join(leg, chest) if leg and chest else NONE
+    return join(leg, chest) if leg and chest else NONE
 
 
 @rule("chest_pain_or_breathlessness")
@@ -147,11 +142,11 @@ def _e2(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
 
 @rule("possible_rhabdomyolysis")
 def _e3(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
-    context = _join(heat_or_exertion(c), c.injury, c.taking(("statin", "fibrate")))
+    context = join(heat_or_exertion(c), c.injury, c.taking(("statin", "fibrate")))
     if c.signs.get("urine_colour") in ("brown_cola", "red"):
-        return _join(("/signs/urine_colour",), c.sign("reduced_urine"), context)
+        return join(("/signs/urine_colour",), c.sign("reduced_urine"), context)
     if c.signs.get("reduced_urine") is True and context:
-        return _join(("/signs/reduced_urine",), context)
+        return join(("/signs/reduced_urine",), context)
     return NONE
 
 
@@ -166,7 +161,7 @@ def _e5(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
         systemic = ("/signs/headache",)
     if not systemic:
         return NONE
-    return _join(systemic, c.sign("headache"), exercise, c.at_least("context", "fluid_intake_litres", 4))
+    return join(systemic, c.sign("headache"), exercise, c.at_least("context", "fluid_intake_litres", 4))
 
 
 @rule("spreading_skin_infection")
@@ -174,41 +169,41 @@ def _e6(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
     skin = cellulitis_signs(c)
     if not skin:
         return NONE
-    spread = _join(
-        _join(c.fever, fast_heart_rate(c)) if c.fever and fast_heart_rate(c) else NONE,
+    spread = join(
+        join(c.fever, fast_heart_rate(c)) if c.fever and fast_heart_rate(c) else NONE,
         c.any_sign("confusion", "dizziness", "collapse", "vomiting", "diarrhoea", "drowsy"),
         pale_or_blue(c),
     )
-    return _join(skin, spread) if spread else NONE
+    return join(skin, spread) if spread else NONE
 
 
 @rule("acute_limb_ischaemia")
 def _e7(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
-    always = _join(
+    always = join(
         c.sign("unable_to_move_foot"),
         ("/signs/skin_colour",) if c.signs.get("skin_colour") == "blue_or_mottled" else NONE,
     )
-    sudden_only = _join(
+    sudden_only = join(
         c.sign("cold_limb"),
         ("/signs/skin_colour",) if c.signs.get("skin_colour") == "pale" else NONE,
     )
     if c.onset == "gradual":
         found = always
     else:
-        found = _join(always, sudden_only)
+        found = join(always, sudden_only)
         if found and c.signs.get("numbness_onset") == "new":
-            found = _join(found, ("/signs/numbness_onset",))
-    return _join(found, ("/cramp/onset",) if c.onset == "sudden" else NONE) if found else NONE
+            found = join(found, ("/signs/numbness_onset",))
+    return join(found, ("/cramp/onset",) if c.onset == "sudden" else NONE) if found else NONE
 
 
 @rule("compartment_syndrome")
 def _e8(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
-    trauma = _join(c.injury, c.ctx("fracture_or_cast"))
+    trauma = join(c.injury, c.ctx("fracture_or_cast"))
     pressure = c.any_sign("pain_out_of_proportion", "tight_swollen_muscle")
     if trauma and pressure:
-        return _join(pressure, c.sign("tingling"), c.numbness, trauma)
+        return join(pressure, c.sign("tingling"), c.numbness, trauma)
     if c.ctx("fracture_or_cast") and (c.sign("tingling") or c.numbness):
-        return _join(c.sign("tingling"), c.numbness, c.ctx("fracture_or_cast"))
+        return join(c.sign("tingling"), c.numbness, c.ctx("fracture_or_cast"))
     if len(pressure) == 2 and c.context.get("recent_injury") is not False:
         return pressure
     return NONE
@@ -217,29 +212,29 @@ def _e8(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
 @rule("tetanus_signs")
 def _e9(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
     spasm = c.any_sign("jaw_stiffness", "difficulty_swallowing")
-    return _join(spasm, c.wound_present) if spasm else NONE
+    return join(spasm, c.wound_present) if spasm else NONE
 
 
 @rule("cauda_equina")
 def _e10(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
     found = c.any_sign("saddle_numbness", "bladder_or_bowel_change")
-    new_deficit = _join(
+    new_deficit = join(
         ("/signs/weakness_onset",) if c.signs.get("weakness_onset") == "new" else NONE,
         ("/signs/numbness_onset",) if c.signs.get("numbness_onset") == "new" else NONE,
     )
     if new_deficit and c.side == "both" and c.onset == "sudden":
-        found = _join(found, new_deficit, ("/cramp/side", "/cramp/onset"))
-    return _join(found, c.sign("back_pain")) if found else NONE
+        found = join(found, new_deficit, ("/cramp/side", "/cramp/onset"))
+    return join(found, c.sign("back_pain")) if found else NONE
 
 
 @rule("seriously_unwell_child")
 def _e11(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
     if c.is_child() is False:
         return NONE
-    found = _join(
+    found = join(
         pale_or_blue(c), c.any_sign("drowsy", "confusion", "seizure", "non_blanching_rash", "breathlessness")
     )
-    return _join(found, ("/person/age",) if c.age is not None else NONE) if found else NONE
+    return join(found, ("/person/age",) if c.age is not None else NONE) if found else NONE
 
 
 @rule("missed_dialysis_hyperkalaemia")
@@ -247,10 +242,10 @@ def _e12(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
     dialysis = on_dialysis(c)
     if not dialysis:
         return NONE
-    symptoms = _join(c.weakness, c.sign("palpitations"))
+    symptoms = join(c.weakness, c.sign("palpitations"))
     missed = c.number("context", "missed_dialysis_days")
     if symptoms and (missed is None or missed > 0):
-        return _join(symptoms, ("/context/missed_dialysis_days",) if missed else NONE, dialysis)
+        return join(symptoms, ("/context/missed_dialysis_days",) if missed else NONE, dialysis)
     return NONE
 
 
@@ -258,7 +253,7 @@ def _e12(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
 def _e4(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
     """Heat or exertion plus systemic signs (S30, S20). Runs after the other emergency rules: with heat
     and exertion unknown it still fires on the same signs unless another emergency already explains them."""
-    signs = _join(
+    signs = join(
         c.any_sign("confusion", "slurred_speech", "seizure", "collapse", "hot_dry_skin"),
         c.at_least("signs", "temperature_c", HEATSTROKE_C),
     )
@@ -266,7 +261,7 @@ def _e4(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
         return NONE
     context = heat_or_exertion(c)
     if context:
-        return _join(signs, context)
+        return join(signs, context)
     if heat_and_exertion_ruled_out(c):
         return NONE
     heat_specific = c.sign("hot_dry_skin") or c.at_least("signs", "temperature_c", HEATSTROKE_C)
@@ -308,7 +303,7 @@ def _u2(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
         return NONE
     long = c.number("cramp", "duration_minutes")
     if long is not None and long > 10:
-        return _join(("/cramp/duration_minutes",), c.cramp_true("ongoing"))
+        return join(("/cramp/duration_minutes",), c.cramp_true("ongoing"))
     if c.cramp.get("ongoing") is True and c.cramp.get("relieved_by_stretching") is False:
         return ("/cramp/ongoing", "/cramp/relieved_by_stretching")
     return NONE
@@ -322,7 +317,7 @@ def _u3(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
     vaccination = c.context.get("tetanus_vaccination")
     if not risky or vaccination == "up_to_date":
         return NONE
-    return _join(risky, ("/context/tetanus_vaccination",) if vaccination else NONE)
+    return join(risky, ("/context/tetanus_vaccination",) if vaccination else NONE)
 
 
 @rule("toxin_exposure")
@@ -337,8 +332,8 @@ def _u5(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
     skin = cellulitis_signs(c)
     if not skin:
         return NONE
-    higher_concern = _join(c.has_condition("diabetes", "immunosuppressed"), c.fever)
-    return _join(skin, higher_concern)
+    higher_concern = join(c.has_condition("diabetes", "immunosuppressed"), c.fever)
+    return join(skin, higher_concern)
 
 
 @rule("statin_muscle_symptoms")
@@ -346,18 +341,18 @@ def _u6(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
     if "possible_rhabdomyolysis" in fired:
         return NONE
     statin = c.taking(("statin", "fibrate"))
-    return _join(statin, c.weakness) if statin else NONE
+    return join(statin, c.weakness) if statin else NONE
 
 
 @rule("fluid_loss_with_dizziness_or_weakness")
 def _u7(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
-    loss = _join(
+    loss = join(
         c.any_sign("vomiting", "diarrhoea"),
         ("/signs/sweating",) if c.signs.get("sweating") == "heavy" else NONE,
         c.taking(DIURETICS),
     )
-    symptoms = _join(c.sign("dizziness"), c.weakness)
-    return _join(loss, symptoms) if loss and symptoms else NONE
+    symptoms = join(c.sign("dizziness"), c.weakness)
+    return join(loss, symptoms) if loss and symptoms else NONE
 
 
 @rule("new_weakness_or_numbness")
@@ -382,15 +377,15 @@ def _u8_calcium(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
     found = c.sign("tingling_around_mouth")
     if not found and c.signs.get("tingling") is True and c.locations and "hand" in c.locations:
         found = ("/signs/tingling", "/cramp/locations")
-    return _join(found, c.has_condition("recent_thyroid_or_parathyroid_surgery")) if found else NONE
+    return join(found, c.has_condition("recent_thyroid_or_parathyroid_surgery")) if found else NONE
 
 
 @rule("critical_limb_ischaemia")
 def _u9_cli(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
-    found = _join(c.cramp_true("eased_by_hanging_leg_down"), c.any_sign("foot_wound_not_healing", "black_toes"))
+    found = join(c.cramp_true("eased_by_hanging_leg_down"), c.any_sign("foot_wound_not_healing", "black_toes"))
     if c.onset == "gradual" and "acute_limb_ischaemia" not in fired:
-        found = _join(found, c.sign("cold_limb"), ("/signs/skin_colour",) if c.signs.get("skin_colour") == "pale" else NONE)
-    return _join(found, c.has_condition("peripheral_arterial_disease", "diabetes")) if found else NONE
+        found = join(found, c.sign("cold_limb"), ("/signs/skin_colour",) if c.signs.get("skin_colour") == "pale" else NONE)
+    return join(found, c.has_condition("peripheral_arterial_disease", "diabetes")) if found else NONE
 
 
 @rule("diabetic_foot_problem")
@@ -399,10 +394,10 @@ def _u9_foot(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
     if not diabetes:
         return NONE
     foot = ("/cramp/locations",) if c.locations and "foot" in c.locations else NONE
-    problem = _join(c.any_sign("redness", "warmth", "spreading_redness"), c.swelling, c.wound_present)
+    problem = join(c.any_sign("redness", "warmth", "spreading_redness"), c.swelling, c.wound_present)
     wound = c.sign("foot_wound_not_healing")
     if (foot and problem) or wound:
-        return _join(diabetes, foot, problem, wound)
+        return join(diabetes, foot, problem, wound)
     return NONE
 
 
@@ -411,19 +406,19 @@ def _u10(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
     child = c.is_child()
     if child is False:
         return NONE
-    found = _join(
+    found = join(
         c.fever, c.sign("limp"), c.sign("joint_swollen_or_hot"),
         ("/signs/can_weight_bear",) if c.signs.get("can_weight_bear") is False else NONE,
     )
     if child and c.side in ("left", "right") and c.number("cramp", "history_weeks") is not None:
         if c.cramp["history_weeks"] >= 2 / 7:  # one-sided pain for 48 hours or more (S34)
-            found = _join(found, ("/cramp/side", "/cramp/history_weeks"))
-    return _join(found, ("/person/age",) if c.age is not None else NONE) if found else NONE
+            found = join(found, ("/cramp/side", "/cramp/history_weeks"))
+    return join(found, ("/person/age",) if c.age is not None else NONE) if found else NONE
 
 
 @rule("pregnancy_one_sided_leg_pain")
 def _u11(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
-    period = _join(c.pregnant, c.postpartum)
+    period = join(c.pregnant, c.postpartum)
     if not period or "possible_pulmonary_embolism" in fired:
         return NONE
     side = NONE
@@ -431,7 +426,7 @@ def _u11(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
         side = ("/cramp/side",)
     if c.signs.get("swelling_side") in ("left", "right"):
         side += ("/signs/swelling_side",)
-    return _join(period, side) if side else NONE
+    return join(period, side) if side else NONE
 
 
 # --- doctor soon -------------------------------------------------------------------------------
@@ -443,7 +438,7 @@ def _g1(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
         return NONE
     if not c.located("calf", "thigh", "buttock"):
         return NONE
-    return _join(("/cramp/timing", "/cramp/relieved_by_rest"), c.ctx("smoker"),
+    return join(("/cramp/timing", "/cramp/relieved_by_rest"), c.ctx("smoker"),
                  c.has_condition("diabetes", "hypertension", "high_cholesterol", "peripheral_arterial_disease"))
 
 
@@ -456,13 +451,13 @@ def _g2(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
         found += (pointer,)
     for cls in ("benzodiazepine", "barbiturate"):  # withdrawal causes cramps (S9)
         found += tuple(c.stopped_classes.get(cls, ()))
-    return _join(found)
+    return join(found)
 
 
 @rule("heavy_alcohol_use")
 def _g3(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
     units = c.number("context", "alcohol_units_per_week")
-    return _join(
+    return join(
         c.has_condition("alcohol_dependence"),
         ("/context/alcohol_units_per_week",) if units is not None and units > 14 else NONE,
     )
@@ -470,7 +465,7 @@ def _g3(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
 
 @rule("lower_motor_neuron_signs")
 def _g4(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
-    return _join(
+    return join(
         c.any_sign("muscle_wasting", "fasciculations"),
         ("/signs/weakness_onset",) if c.signs.get("weakness_onset") == "gradual" else NONE,
         ("/cramp/locations",) if c.locations is not None and len(c.locations) >= 3 else NONE,
@@ -480,7 +475,7 @@ def _g4(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
 # --- doctor routine ----------------------------------------------------------------------------
 
 def troublesome(c: Case) -> Pointers:
-    return _join(
+    return join(
         c.ctx("sleep_disturbed"), c.ctx("affects_daily_life"),
         c.at_least("cramp", "episodes_per_week", 7),
     )
@@ -505,7 +500,7 @@ def _r2(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
 
 @rule("severe_or_not_improving")
 def _r3(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
-    return _join(
+    return join(
         c.at_least("cramp", "pain_severity", 7),
         ("/cramp/relieved_by_stretching",) if c.cramp.get("relieved_by_stretching") is False else NONE,
     )
@@ -520,15 +515,15 @@ SECONDARY_CONDITIONS = (
 
 @rule("possible_secondary_cause")
 def _r4(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
-    return _join(c.has_condition(*SECONDARY_CONDITIONS), c.taking(c.cramp_associated))
+    return join(c.has_condition(*SECONDARY_CONDITIONS), c.taking(c.cramp_associated))
 
 
 @rule("pregnancy_troublesome_cramps")
 def _r5(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
     if not c.pregnant:
         return NONE
-    trouble = _join(troublesome(c), c.at_least("cramp", "pain_severity", 7))
-    return _join(c.pregnant, trouble) if trouble else NONE
+    trouble = join(troublesome(c), c.at_least("cramp", "pain_severity", 7))
+    return join(c.pregnant, trouble) if trouble else NONE
 
 
 @rule("dialysis_cramps")
@@ -540,15 +535,15 @@ def _r6(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
 def _r7(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
     asked = ("/asks_about",) if {"quinine", "tonic_water"} & frozenset(c.raw.get("asks_about", ())) else NONE
     taking = ("/self_treatment",) if {"quinine", "tonic_water"} & frozenset(c.raw.get("self_treatment", ())) else NONE
-    found = _join(asked, taking, c.taking(("quinine",)))
+    found = join(asked, taking, c.taking(("quinine",)))
     supplements = {"magnesium", "potassium", "calcium", "supplements"} & c.asks
-    at_risk = _join(c.has_condition("ckd", "dialysis"), c.taking(POTASSIUM_RAISING))
+    at_risk = join(c.has_condition("ckd", "dialysis"), c.taking(POTASSIUM_RAISING))
     if supplements and at_risk:
         where = tuple(
             f"/{field}" for field in ("asks_about", "self_treatment")
             if supplements & frozenset(c.raw.get(field, ()))
         )
-        found = _join(found, where, at_risk)
+        found = join(found, where, at_risk)
     return found
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Callable, Mapping
 
-from service.advice.case import DIURETICS, NONE, Case, Pointers
+from service.advice.case import join, DIURETICS, NONE, Case, Pointers
 from service.advice.rules import exercise_context, on_dialysis
 
 Selector = Callable[[Case, Mapping[str, Pointers]], "Pointers | None"]
@@ -23,8 +23,6 @@ def topic(topic_id: str) -> Callable[[Selector], Selector]:
     return register
 
 
-def _join(*groups: Pointers) -> Pointers:
-    return tuple(dict.fromkeys(p for g in groups for p in g))
 
 
 def _always(topic_id: str) -> None:
@@ -41,7 +39,7 @@ def _asked(c: Case, items: frozenset[str]) -> Pointers:
 
 
 def _dehydration(c: Case) -> Pointers:
-    return _join(
+    return join(
         ("/context/hydration",) if c.context.get("hydration") == "poor" else NONE,
         ("/signs/urine_colour",) if c.signs.get("urine_colour") == "dark_yellow" else NONE,
         c.any_sign("vomiting", "diarrhoea"), c.ctx("hot_environment"),
@@ -58,15 +56,15 @@ def _hydration(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
 @topic("electrolyte_replacement")
 def _electrolytes(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
     heavy_sweat = ("/signs/sweating",) if c.signs.get("sweating") == "heavy" else NONE
-    salt_loss = _join(heavy_sweat, c.any_sign("vomiting", "diarrhoea"))
+    salt_loss = join(heavy_sweat, c.any_sign("vomiting", "diarrhoea"))
     if heavy_sweat or (c.ctx("hot_environment") and exercise_context(c)) or salt_loss:
-        return _join(salt_loss, c.ctx("hot_environment"))
+        return join(salt_loss, c.ctx("hot_environment"))
     return None
 
 
 @topic("follow_fluid_restriction")
 def _fluid_limit(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
-    found = _join(c.ctx("fluid_restriction"), on_dialysis(c), c.has_condition("heart_failure", "ckd", "liver_cirrhosis"))
+    found = join(c.ctx("fluid_restriction"), on_dialysis(c), c.has_condition("heart_failure", "ckd", "liver_cirrhosis"))
     return found or None
 
 
@@ -80,14 +78,14 @@ SELECTORS["conditioning"] = _exercise
 
 @topic("rest_stop_activity")
 def _rest(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
-    serious = _join(*(fired[r] for r in ("possible_rhabdomyolysis", "possible_heatstroke",
+    serious = join(*(fired[r] for r in ("possible_rhabdomyolysis", "possible_heatstroke",
                                          "possible_exercise_hyponatraemia", "claudication_pattern") if r in fired))
     return serious or exercise_context(c) or None
 
 
 @topic("stop_exercise")
 def _stop_exercise(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
-    systemic = _join(*(fired[r] for r in ("possible_rhabdomyolysis", "possible_heatstroke",
+    systemic = join(*(fired[r] for r in ("possible_rhabdomyolysis", "possible_heatstroke",
                                           "possible_exercise_hyponatraemia") if r in fired))
     return systemic if systemic and exercise_context(c) else None
 
@@ -98,12 +96,12 @@ def _cooling(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
         return fired["possible_heatstroke"]
     hot = c.ctx("hot_environment")
     exhaustion = c.any_sign("dizziness", "headache", "vomiting") + c.at_least("signs", "temperature_c", 38)
-    return _join(hot, exhaustion) if hot and exhaustion else None
+    return join(hot, exhaustion) if hot and exhaustion else None
 
 
 @topic("footwear")
 def _footwear(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
-    found = _join(
+    found = join(
         ("/context/footwear",) if c.context.get("footwear") in ("unsupportive", "high_heels", "worn_out") else NONE,
         c.ctx("prolonged_standing"),
         ("/cramp/locations",) if c.locations and "foot" in c.locations else NONE,
@@ -113,7 +111,7 @@ def _footwear(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
 
 @topic("limit_alcohol")
 def _alcohol(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
-    found = _join(c.has_condition("alcohol_dependence"), c.at_least("context", "alcohol_units_per_week", 14.01))
+    found = join(c.has_condition("alcohol_dependence"), c.at_least("context", "alcohol_units_per_week", 14.01))
     return found or None
 
 
@@ -136,7 +134,7 @@ def _foot_check(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
 def _medication_review(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
     recent = tuple(pointer for pointer, _ in c.recent_changes)
     unknown = ("/medications",) if c.unrecognised else NONE
-    found = _join(c.taking(c.cramp_associated), c.taking(("statin", "fibrate", "quinine")), recent, unknown,
+    found = join(c.taking(c.cramp_associated), c.taking(("statin", "fibrate", "quinine")), recent, unknown,
                   c.taking(DIURETICS))
     return found or None
 
@@ -148,14 +146,14 @@ def _supplements(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
 
 @topic("quinine_warning")
 def _quinine(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
-    return _join(_asked(c, frozenset({"quinine", "tonic_water"})), c.taking(("quinine",))) or None
+    return join(_asked(c, frozenset({"quinine", "tonic_water"})), c.taking(("quinine",))) or None
 
 
 @topic("tetanus_check")
 def _tetanus(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
     if not c.wound_present or c.context.get("tetanus_vaccination") == "up_to_date":
         return None
-    return _join(c.wound_present, ("/context/tetanus_vaccination",) if "tetanus_vaccination" in c.context else NONE)
+    return join(c.wound_present, ("/context/tetanus_vaccination",) if "tetanus_vaccination" in c.context else NONE)
 
 
 @topic("dialysis_team")
@@ -165,13 +163,13 @@ def _dialysis(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
 
 @topic("midwife_contact")
 def _midwife(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
-    return _join(c.pregnant, c.postpartum) or None
+    return join(c.pregnant, c.postpartum) or None
 
 
 @topic("pe_warning")
 def _pe(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
     clot = [fired[r] for r in ("possible_pulmonary_embolism", "possible_dvt", "pregnancy_one_sided_leg_pain") if r in fired]
-    return _join(*clot) if clot else None
+    return join(*clot) if clot else None
 
 
 @topic("reassurance_benign")
@@ -204,7 +202,7 @@ def _never_potassium(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
 
 @topic("nsaid")
 def _never_nsaid(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
-    return _join(_asked(c, frozenset({"painkillers"})), c.taking(("nsaid",))) or None
+    return join(_asked(c, frozenset({"painkillers"})), c.taking(("nsaid",))) or None
 
 
 @topic("aspirin")
