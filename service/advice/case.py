@@ -43,7 +43,7 @@ class Case:
         "locations", "timing", "side", "onset", "character", "warnings", "medications",
         "unrecognised", "classes", "recent_changes", "stopped_classes",
         "fever", "pregnant", "postpartum", "swelling", "numbness", "weakness", "wound_present",
-        "injury", "raw", "cramp_associated",
+        "injury", "raw", "cramp_associated", "present",
     )
 
     def __init__(
@@ -70,6 +70,11 @@ class Case:
         self.onset: str | None = self.cramp.get("onset")
         self.character: str | None = self.cramp.get("character")
         self.warnings: list[dict[str, str]] = []
+        # Which fields the request holds ("signs/chest_pain", "medications"): the engine's rule index.
+        present = {f"{section}/{key}" for section in ("person", "cramp", "signs", "context")
+                   for key in request.get(section, ())}
+        present.update(key for key in ("medications", "conditions", "asks_about", "self_treatment") if request.get(key))
+        self.present: frozenset[str] = frozenset(present)
         self._medications(request.get("medications", ()), classify)
         self._resolve_conflicts()
 

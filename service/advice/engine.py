@@ -15,7 +15,7 @@ from service.advice.levels import LEVELS, rank_of
 from service.advice.medications import MedicationLexicon
 from service.advice.questions import CANDIDATES, MAX_QUESTIONS, unanswered
 from service.advice.rules import RULE_IDS, RULES
-from service.advice.topics import SELECTORS
+from service.advice.topics import NEEDS, SELECTORS
 from service.content.knowledge_base import KnowledgeBase, KnowledgeBaseError
 from service.content.vocabulary import NEVER_RECOMMENDED, TOPIC_CATEGORIES, TOPIC_IDS
 
@@ -26,8 +26,9 @@ _ORDER_SERIOUS = ("safety", "routing", "medicines", "self_care")
 class Engine:
     """The clinical engine bound to one loaded knowledge base."""
 
-    def __init__(self, kb: KnowledgeBase) -> None:
+    def __init__(self, kb: KnowledgeBase, use_index: bool = True) -> None:
         self.kb = kb
+        self.use_index = use_index  # skip rules and topics whose fields are all absent (tests compare both)
         try:
             self.lexicon = MedicationLexicon.from_entries([dict(e) for e in kb.medication_entries])
         except ValueError as err:
@@ -65,7 +66,7 @@ class Engine:
         for topic_id in order:
             content = self.kb.recommendations[topic_id]
             plans.append((
-                topic_id, SELECTORS[topic_id], topic_id in NEVER_RECOMMENDED, content.at_emergency,
+                topic_id, SELECTORS[topic_id], NEEDS[topic_id], topic_id in NEVER_RECOMMENDED, content.at_emergency,
                 content.suppressed_when, tuple(v.when for v in content.variants), self._advice_templates[topic_id],
             ))
         return tuple(plans)
@@ -104,7 +105,10 @@ class Engine:
         """Assess one validated request. Deterministic: the same request gives the same answer."""
         c = self.case(request)
         fired: dict[str, Pointers] = {}
-        for rule_id, predicate in RULES:
+        present = c.present if self.use_index else None
+        for rule_id, predicate, needs in RULES:
+            if present is not None and needs.isdisjoint(present):
+                continue
             because = predicate(c, fired)
             if because:
                 fired[rule_id] = because
@@ -138,10 +142,9 @@ class Engine:
     def _disposition(self, level: str, set_by: list[str]) -> dict[str, Any]:
         content = self.kb.levels[level]
         message = content.message
-        if set_by and level == "emergency":  # the rule's advice already leads with the action
+        if set_by and rank_of(level) >= rank_of("urgent"):
+            # Emergency and urgent rules' advice leads with the action to take now, in the rule's terms.
             message = self.kb.rules[set_by[0]].advice
-        elif set_by and level == "urgent":
-            message = f"{content.message} {self.kb.rules[set_by[0]].advice}"
         return {
             "level": level, "rank": content.rank, "act_within": content.act_within,
             "title": content.title, "message": message, "set_by": set_by,
@@ -154,7 +157,10 @@ class Engine:
         withheld: list[dict[str, Any]] = []
         emergency = level == "emergency"
         holding = cautions.keys()
-        for topic_id, select, never, at_emergency, suppressed_when, whens, templates in self._topic_plans[level]:
+        present = c.present if self.use_index else None
+        for topic_id, select, needs, never, at_emergency, suppressed_when, whens, templates in self._topic_plans[level]:
+            if present is not None and needs is not None and needs.isdisjoint(present):
+                continue
             because = select(c, fired)
             if because is None or (emergency and not at_emergency and not never):
                 continue

@@ -22,12 +22,15 @@ from service.advice.case import (
 )
 
 Rule = Callable[[Case, Mapping[str, Pointers]], Pointers]
-RULES: list[tuple[str, Rule]] = []
+RULES: list[tuple[str, Rule, frozenset[str]]] = []
 
 
-def rule(rule_id: str) -> Callable[[Rule], Rule]:
+def rule(rule_id: str, needs: tuple[str, ...]) -> Callable[[Rule], Rule]:
+    """Register a rule. `needs`: request fields ("signs/chest_pain") at least one of which must be
+    present for the rule to be able to fire; the engine skips it otherwise (an index, not logic:
+    a property test checks that skipping never changes an answer)."""
     def register(fn: Rule) -> Rule:
-        RULES.append((rule_id, fn))
+        RULES.append((rule_id, fn, frozenset(needs)))
         return fn
     return register
 
@@ -127,20 +130,20 @@ def on_dialysis(c: Case) -> Pointers:
 
 # --- emergency ---------------------------------------------------------------------------------
 
-@rule("possible_pulmonary_embolism")
+@rule("possible_pulmonary_embolism", needs=("signs/breathlessness", "signs/chest_pain", "signs/coughing_blood", "signs/collapse",))
 def _e1(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
     leg, chest = dvt_features(c), chest_symptoms(c)
     return join(leg, chest) if leg and chest else NONE
 
 
-@rule("chest_pain_or_breathlessness")
+@rule("chest_pain_or_breathlessness", needs=("signs/chest_pain", "signs/breathlessness",))
 def _e2(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
     if "possible_pulmonary_embolism" in fired:
         return NONE
     return c.any_sign("chest_pain", "breathlessness")
 
 
-@rule("possible_rhabdomyolysis")
+@rule("possible_rhabdomyolysis", needs=("signs/urine_colour", "signs/reduced_urine",))
 def _e3(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
     context = join(heat_or_exertion(c), c.injury, c.taking(("statin", "fibrate")))
     if c.signs.get("urine_colour") in ("brown_cola", "red"):
@@ -150,7 +153,7 @@ def _e3(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
     return NONE
 
 
-@rule("possible_exercise_hyponatraemia")
+@rule("possible_exercise_hyponatraemia", needs=("signs/vomiting", "signs/confusion", "signs/collapse", "signs/headache",))
 def _e5(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
     exercise = exercise_context(c)
     if not exercise:
@@ -164,7 +167,7 @@ def _e5(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
     return join(systemic, c.sign("headache"), exercise, c.at_least("context", "fluid_intake_litres", 4))
 
 
-@rule("spreading_skin_infection")
+@rule("spreading_skin_infection", needs=("signs/redness", "signs/spreading_redness", "signs/skin_colour",))
 def _e6(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
     skin = cellulitis_signs(c)
     if not skin:
@@ -177,7 +180,7 @@ def _e6(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
     return join(skin, spread) if spread else NONE
 
 
-@rule("acute_limb_ischaemia")
+@rule("acute_limb_ischaemia", needs=("signs/unable_to_move_foot", "signs/skin_colour", "signs/cold_limb",))
 def _e7(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
     always = join(
         c.sign("unable_to_move_foot"),
@@ -196,7 +199,7 @@ def _e7(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
     return join(found, ("/cramp/onset",) if c.onset == "sudden" else NONE) if found else NONE
 
 
-@rule("compartment_syndrome")
+@rule("compartment_syndrome", needs=("signs/pain_out_of_proportion", "signs/tight_swollen_muscle", "context/fracture_or_cast",))
 def _e8(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
     trauma = join(c.injury, c.ctx("fracture_or_cast"))
     pressure = c.any_sign("pain_out_of_proportion", "tight_swollen_muscle")
@@ -209,13 +212,13 @@ def _e8(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
     return NONE
 
 
-@rule("tetanus_signs")
+@rule("tetanus_signs", needs=("signs/jaw_stiffness", "signs/difficulty_swallowing",))
 def _e9(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
     spasm = c.any_sign("jaw_stiffness", "difficulty_swallowing")
     return join(spasm, c.wound_present) if spasm else NONE
 
 
-@rule("cauda_equina")
+@rule("cauda_equina", needs=("signs/saddle_numbness", "signs/bladder_or_bowel_change", "signs/weakness_onset", "signs/numbness_onset",))
 def _e10(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
     found = c.any_sign("saddle_numbness", "bladder_or_bowel_change")
     new_deficit = join(
@@ -227,7 +230,7 @@ def _e10(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
     return join(found, c.sign("back_pain")) if found else NONE
 
 
-@rule("seriously_unwell_child")
+@rule("seriously_unwell_child", needs=("signs/skin_colour", "signs/drowsy", "signs/confusion", "signs/seizure", "signs/non_blanching_rash", "signs/breathlessness",))
 def _e11(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
     if c.is_child() is False:
         return NONE
@@ -237,7 +240,7 @@ def _e11(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
     return join(found, ("/person/age",) if c.age is not None else NONE) if found else NONE
 
 
-@rule("missed_dialysis_hyperkalaemia")
+@rule("missed_dialysis_hyperkalaemia", needs=("conditions", "cramp/timing",))
 def _e12(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
     dialysis = on_dialysis(c)
     if not dialysis:
@@ -249,7 +252,7 @@ def _e12(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
     return NONE
 
 
-@rule("possible_heatstroke")
+@rule("possible_heatstroke", needs=("signs/confusion", "signs/slurred_speech", "signs/seizure", "signs/collapse", "signs/hot_dry_skin", "signs/temperature_c",))
 def _e4(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
     """Heat or exertion plus systemic signs (S30, S20). Runs after the other emergency rules: with heat
     and exertion unknown it still fires on the same signs unless another emergency already explains them."""
@@ -278,7 +281,7 @@ _EMERGENCY_BEFORE_HEAT = (
 
 # --- urgent ------------------------------------------------------------------------------------
 
-@rule("possible_dvt")
+@rule("possible_dvt", needs=("cramp/side", "signs/swelling_side",))
 def _u1(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
     if "possible_pulmonary_embolism" in fired:
         return NONE
@@ -296,7 +299,7 @@ def growing_pains_pattern(c: Case) -> bool:
     )
 
 
-@rule("prolonged_cramp")
+@rule("prolonged_cramp", needs=("cramp/duration_minutes", "cramp/ongoing",))
 def _u2(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
     true_cramp = c.character in (None, "tight_knot") and not growing_pains_pattern(c)
     if not true_cramp:
@@ -309,7 +312,7 @@ def _u2(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
     return NONE
 
 
-@rule("tetanus_risk_wound")
+@rule("tetanus_risk_wound", needs=("context/wound",))
 def _u3(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
     if "tetanus_signs" in fired:
         return NONE
@@ -320,12 +323,12 @@ def _u3(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
     return join(risky, ("/context/tetanus_vaccination",) if vaccination else NONE)
 
 
-@rule("toxin_exposure")
+@rule("toxin_exposure", needs=("context/toxin_exposure",))
 def _u4(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
     return ("/context/toxin_exposure",) if c.context.get("toxin_exposure") else NONE
 
 
-@rule("cellulitis_signs")
+@rule("cellulitis_signs", needs=("signs/redness", "signs/spreading_redness", "signs/skin_colour",))
 def _u5(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
     if "spreading_skin_infection" in fired:
         return NONE
@@ -336,7 +339,7 @@ def _u5(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
     return join(skin, higher_concern)
 
 
-@rule("statin_muscle_symptoms")
+@rule("statin_muscle_symptoms", needs=("medications",))
 def _u6(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
     if "possible_rhabdomyolysis" in fired:
         return NONE
@@ -344,7 +347,7 @@ def _u6(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
     return join(statin, c.weakness) if statin else NONE
 
 
-@rule("fluid_loss_with_dizziness_or_weakness")
+@rule("fluid_loss_with_dizziness_or_weakness", needs=("signs/dizziness", "signs/weakness", "signs/weakness_onset",))
 def _u7(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
     loss = join(
         c.any_sign("vomiting", "diarrhoea"),
@@ -355,7 +358,7 @@ def _u7(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
     return join(loss, symptoms) if loss and symptoms else NONE
 
 
-@rule("new_weakness_or_numbness")
+@rule("new_weakness_or_numbness", needs=("signs/weakness", "signs/weakness_onset", "signs/numbness", "signs/numbness_onset",))
 def _u8_deficit(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
     found = NONE
     if c.weakness and c.signs.get("weakness_onset") != "gradual":
@@ -365,14 +368,14 @@ def _u8_deficit(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
     return found
 
 
-@rule("cramps_outside_legs")
+@rule("cramps_outside_legs", needs=("cramp/locations",))
 def _u8_outside(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
     if c.locations is None:
         return NONE
     return ("/cramp/locations",) if c.locations & {"chest", "arm", "abdomen"} else NONE
 
 
-@rule("possible_low_calcium")
+@rule("possible_low_calcium", needs=("signs/tingling_around_mouth", "signs/tingling",))
 def _u8_calcium(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
     found = c.sign("tingling_around_mouth")
     if not found and c.signs.get("tingling") is True and c.locations and "hand" in c.locations:
@@ -380,7 +383,7 @@ def _u8_calcium(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
     return join(found, c.has_condition("recent_thyroid_or_parathyroid_surgery")) if found else NONE
 
 
-@rule("critical_limb_ischaemia")
+@rule("critical_limb_ischaemia", needs=("cramp/eased_by_hanging_leg_down", "signs/foot_wound_not_healing", "signs/black_toes", "signs/cold_limb", "signs/skin_colour",))
 def _u9_cli(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
     found = join(c.cramp_true("eased_by_hanging_leg_down"), c.any_sign("foot_wound_not_healing", "black_toes"))
     if c.onset == "gradual" and "acute_limb_ischaemia" not in fired:
@@ -388,7 +391,7 @@ def _u9_cli(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
     return join(found, c.has_condition("peripheral_arterial_disease", "diabetes")) if found else NONE
 
 
-@rule("diabetic_foot_problem")
+@rule("diabetic_foot_problem", needs=("conditions",))
 def _u9_foot(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
     diabetes = c.has_condition("diabetes")
     if not diabetes:
@@ -401,7 +404,7 @@ def _u9_foot(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
     return NONE
 
 
-@rule("child_leg_pain_red_features")
+@rule("child_leg_pain_red_features", needs=("signs/fever", "signs/temperature_c", "signs/limp", "signs/joint_swollen_or_hot", "signs/can_weight_bear", "cramp/side",))
 def _u10(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
     child = c.is_child()
     if child is False:
@@ -416,7 +419,7 @@ def _u10(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
     return join(found, ("/person/age",) if c.age is not None else NONE) if found else NONE
 
 
-@rule("pregnancy_one_sided_leg_pain")
+@rule("pregnancy_one_sided_leg_pain", needs=("cramp/side", "signs/swelling_side",))
 def _u11(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
     period = join(c.pregnant, c.postpartum)
     if not period or "possible_pulmonary_embolism" in fired:
@@ -431,7 +434,7 @@ def _u11(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
 
 # --- doctor soon -------------------------------------------------------------------------------
 
-@rule("claudication_pattern")
+@rule("claudication_pattern", needs=("cramp/relieved_by_rest",))
 def _g1(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
     walking = c.timing & {"walking", "exercise"}
     if not walking or c.cramp.get("relieved_by_rest") is not True:
@@ -442,7 +445,7 @@ def _g1(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
                  c.has_condition("diabetes", "hypertension", "high_cholesterol", "peripheral_arterial_disease"))
 
 
-@rule("new_medicine_cramps")
+@rule("new_medicine_cramps", needs=("medications",))
 def _g2(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
     found: Pointers = NONE
     for pointer, classes in c.recent_changes:
@@ -454,7 +457,7 @@ def _g2(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
     return join(found)
 
 
-@rule("heavy_alcohol_use")
+@rule("heavy_alcohol_use", needs=("conditions", "context/alcohol_units_per_week",))
 def _g3(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
     units = c.number("context", "alcohol_units_per_week")
     return join(
@@ -463,7 +466,7 @@ def _g3(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
     )
 
 
-@rule("lower_motor_neuron_signs")
+@rule("lower_motor_neuron_signs", needs=("signs/muscle_wasting", "signs/fasciculations", "signs/weakness_onset", "cramp/locations",))
 def _g4(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
     return join(
         c.any_sign("muscle_wasting", "fasciculations"),
@@ -481,12 +484,12 @@ def troublesome(c: Case) -> Pointers:
     )
 
 
-@rule("troublesome_cramps")
+@rule("troublesome_cramps", needs=("context/sleep_disturbed", "context/affects_daily_life", "cramp/episodes_per_week",))
 def _r1(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
     return troublesome(c)
 
 
-@rule("long_standing_numbness_or_swelling")
+@rule("long_standing_numbness_or_swelling", needs=("signs/numbness", "signs/numbness_onset", "signs/swelling", "signs/swelling_side", "signs/swelling_onset",))
 def _r2(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
     found = NONE
     if c.numbness and c.signs.get("numbness_onset") == "long_standing":
@@ -498,7 +501,7 @@ def _r2(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
     return found
 
 
-@rule("severe_or_not_improving")
+@rule("severe_or_not_improving", needs=("cramp/pain_severity", "cramp/relieved_by_stretching",))
 def _r3(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
     return join(
         c.at_least("cramp", "pain_severity", 7),
@@ -513,12 +516,12 @@ SECONDARY_CONDITIONS = (
 )
 
 
-@rule("possible_secondary_cause")
+@rule("possible_secondary_cause", needs=("conditions", "medications",))
 def _r4(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
     return join(c.has_condition(*SECONDARY_CONDITIONS), c.taking(c.cramp_associated))
 
 
-@rule("pregnancy_troublesome_cramps")
+@rule("pregnancy_troublesome_cramps", needs=("person/pregnant", "person/gestation_weeks",))
 def _r5(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
     if not c.pregnant:
         return NONE
@@ -526,12 +529,12 @@ def _r5(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
     return join(c.pregnant, trouble) if trouble else NONE
 
 
-@rule("dialysis_cramps")
+@rule("dialysis_cramps", needs=("conditions", "cramp/timing",))
 def _r6(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
     return on_dialysis(c)
 
 
-@rule("quinine_or_supplement_request")
+@rule("quinine_or_supplement_request", needs=("asks_about", "self_treatment", "medications",))
 def _r7(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
     asked = ("/asks_about",) if {"quinine", "tonic_water"} & frozenset(c.raw.get("asks_about", ())) else NONE
     taking = ("/self_treatment",) if {"quinine", "tonic_water"} & frozenset(c.raw.get("self_treatment", ())) else NONE
@@ -547,4 +550,4 @@ def _r7(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
     return found
 
 
-RULE_IDS: tuple[str, ...] = tuple(rule_id for rule_id, _ in RULES)
+RULE_IDS: tuple[str, ...] = tuple(rule_id for rule_id, _, _ in RULES)

@@ -13,20 +13,24 @@ from service.advice.rules import exercise_context, on_dialysis
 
 Selector = Callable[[Case, Mapping[str, Pointers]], "Pointers | None"]
 SELECTORS: dict[str, Selector] = {}
+# Request fields at least one of which must be present for a topic to apply (None: always ask the
+# selector, e.g. topics that follow from fired rules). The engine skips the rest; a property test
+# checks that skipping never changes an answer.
+NEEDS: dict[str, frozenset[str] | None] = {}
 SUPPLEMENT_ASKS = frozenset({"magnesium", "potassium", "calcium", "vitamin_b", "supplements"})
 
 
-def topic(topic_id: str) -> Callable[[Selector], Selector]:
+def topic(topic_id: str, needs: tuple[str, ...] | None = None) -> Callable[[Selector], Selector]:
     def register(fn: Selector) -> Selector:
         SELECTORS[topic_id] = fn
+        NEEDS[topic_id] = frozenset(needs) if needs is not None else None
         return fn
     return register
 
 
-
-
 def _always(topic_id: str) -> None:
     SELECTORS[topic_id] = lambda c, fired: NONE
+    NEEDS[topic_id] = None
 
 
 for _general in ("stretching", "massage", "heat_or_cold", "analgesia_after_cramp", "regular_exercise",
@@ -53,7 +57,7 @@ def _hydration(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
     return _dehydration(c)
 
 
-@topic("electrolyte_replacement")
+@topic("electrolyte_replacement", needs=("signs/sweating", "signs/vomiting", "signs/diarrhoea", "context/hot_environment",))
 def _electrolytes(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
     heavy_sweat = ("/signs/sweating",) if c.signs.get("sweating") == "heavy" else NONE
     salt_loss = join(heavy_sweat, c.any_sign("vomiting", "diarrhoea"))
@@ -62,7 +66,7 @@ def _electrolytes(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
     return None
 
 
-@topic("follow_fluid_restriction")
+@topic("follow_fluid_restriction", needs=("context/fluid_restriction", "conditions", "cramp/timing",))
 def _fluid_limit(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
     found = join(c.ctx("fluid_restriction"), on_dialysis(c), c.has_condition("heart_failure", "ckd", "liver_cirrhosis"))
     return found or None
@@ -72,8 +76,9 @@ def _exercise(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
     return exercise_context(c) or None
 
 
-SELECTORS["warm_up"] = _exercise
-SELECTORS["conditioning"] = _exercise
+for _exercise_topic in ("warm_up", "conditioning"):
+    SELECTORS[_exercise_topic] = _exercise
+    NEEDS[_exercise_topic] = frozenset({"cramp/timing", "context/exertion", "context/endurance_event_hours"})
 
 
 @topic("rest_stop_activity")
@@ -99,7 +104,7 @@ def _cooling(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
     return join(hot, exhaustion) if hot and exhaustion else None
 
 
-@topic("footwear")
+@topic("footwear", needs=("context/footwear", "context/prolonged_standing", "cramp/locations",))
 def _footwear(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
     found = join(
         ("/context/footwear",) if c.context.get("footwear") in ("unsupportive", "high_heels", "worn_out") else NONE,
@@ -109,28 +114,28 @@ def _footwear(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
     return found or None
 
 
-@topic("limit_alcohol")
+@topic("limit_alcohol", needs=("conditions", "context/alcohol_units_per_week",))
 def _alcohol(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
     found = join(c.has_condition("alcohol_dependence"), c.at_least("context", "alcohol_units_per_week", 14.01))
     return found or None
 
 
-@topic("limit_caffeine")
+@topic("limit_caffeine", needs=("context/caffeine_cups_per_day", "medications",))
 def _caffeine(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
     return c.at_least("context", "caffeine_cups_per_day", 4) or c.taking(("stimulant",)) or None
 
 
-@topic("smoking_cessation")
+@topic("smoking_cessation", needs=("context/smoker",))
 def _smoking(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
     return c.ctx("smoker") or None
 
 
-@topic("foot_check")
+@topic("foot_check", needs=("conditions",))
 def _foot_check(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
     return c.has_condition("diabetes", "peripheral_neuropathy", "peripheral_arterial_disease") or None
 
 
-@topic("medication_review")
+@topic("medication_review", needs=("medications",))
 def _medication_review(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
     recent = tuple(pointer for pointer, _ in c.recent_changes)
     unknown = ("/medications",) if c.unrecognised else NONE
@@ -139,29 +144,29 @@ def _medication_review(c: Case, fired: Mapping[str, Pointers]) -> Pointers | Non
     return found or None
 
 
-@topic("supplement_caution")
+@topic("supplement_caution", needs=("asks_about", "self_treatment",))
 def _supplements(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
     return _asked(c, SUPPLEMENT_ASKS) or None
 
 
-@topic("quinine_warning")
+@topic("quinine_warning", needs=("asks_about", "self_treatment", "medications",))
 def _quinine(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
     return join(_asked(c, frozenset({"quinine", "tonic_water"})), c.taking(("quinine",))) or None
 
 
-@topic("tetanus_check")
+@topic("tetanus_check", needs=("context/wound",))
 def _tetanus(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
     if not c.wound_present or c.context.get("tetanus_vaccination") == "up_to_date":
         return None
     return join(c.wound_present, ("/context/tetanus_vaccination",) if "tetanus_vaccination" in c.context else NONE)
 
 
-@topic("dialysis_team")
+@topic("dialysis_team", needs=("conditions", "cramp/timing",))
 def _dialysis(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
     return on_dialysis(c) or None
 
 
-@topic("midwife_contact")
+@topic("midwife_contact", needs=("person/pregnant", "person/gestation_weeks", "person/weeks_postpartum",))
 def _midwife(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
     return join(c.pregnant, c.postpartum) or None
 
@@ -185,31 +190,31 @@ def _reassurance(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
 
 
 # Never recommended: selectors here only decide when to *say* they are withheld.
-@topic("quinine")
+@topic("quinine", needs=("asks_about", "self_treatment", "medications",))
 def _never_quinine(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
     return _quinine(c, fired)
 
 
-@topic("magnesium_supplement")
+@topic("magnesium_supplement", needs=("asks_about", "self_treatment",))
 def _never_magnesium(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
     return _asked(c, frozenset({"magnesium", "supplements"})) or None
 
 
-@topic("potassium_supplement")
+@topic("potassium_supplement", needs=("asks_about", "self_treatment",))
 def _never_potassium(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
     return _asked(c, frozenset({"potassium", "supplements"})) or None
 
 
-@topic("nsaid")
+@topic("nsaid", needs=("asks_about", "self_treatment", "medications",))
 def _never_nsaid(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
     return join(_asked(c, frozenset({"painkillers"})), c.taking(("nsaid",))) or None
 
 
-@topic("aspirin")
+@topic("aspirin", needs=("person/age",))
 def _never_aspirin(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
     return ("/person/age",) if c.age is not None and c.age < 16 else None
 
 
-@topic("stop_medication")
+@topic("stop_medication", needs=("medications",))
 def _never_stop(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
     return tuple(f"/medications/{i}/name" for i in range(len(c.raw.get("medications", ())))) or None
