@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-export PROMETHEUS_MULTIPROC_DIR ?= $(CURDIR)/.run/metrics
+METRICS_DIR ?= $(CURDIR)/.run/metrics
 
 .PHONY: run test install install-test vignettes bench clean
 
@@ -23,12 +23,12 @@ install-test: $(VENV)/.installed-test
 
 ## Serve on 127.0.0.1:8000 under gunicorn (Ctrl-C to stop).
 run: install
-	mkdir -p $(PROMETHEUS_MULTIPROC_DIR)
-	$(BIN)/gunicorn -c gunicorn.conf.py service.wsgi:app
+	mkdir -p $(METRICS_DIR)
+	PROMETHEUS_MULTIPROC_DIR=$(METRICS_DIR) $(BIN)/gunicorn -c gunicorn.conf.py service.wsgi:app
 
 ## Install what the tests need and run the whole suite.
 test: install-test
-	$(BIN)/python -m pytest
+	env -u PROMETHEUS_MULTIPROC_DIR $(BIN)/python -m pytest
 
 ## Score a running service (make run) against the public clinical cases.
 vignettes:

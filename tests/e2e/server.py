@@ -50,7 +50,11 @@ class GunicornServer:
             [str(GUNICORN), "-c", "gunicorn.conf.py", "service.wsgi:app"],
             cwd=ROOT, env=self.env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True,
         )
-        self.wait_ready()
+        try:
+            self.wait_ready()
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
         return self
 
     def wait_ready(self, timeout: float = 30.0) -> None:
