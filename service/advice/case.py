@@ -43,7 +43,7 @@ class Case:
         "locations", "timing", "side", "onset", "character", "warnings", "medications",
         "unrecognised", "classes", "recent_changes", "stopped_classes",
         "fever", "pregnant", "postpartum", "swelling", "numbness", "weakness", "wound_present",
-        "injury", "raw", "cramp_associated", "present",
+        "injury", "raw", "cramp_associated", "present", "answered", "exercise", "dialysis",
     )
 
     def __init__(
@@ -75,6 +75,20 @@ class Case:
                    for key in request.get(section, ())}
         present.update(key for key in ("medications", "conditions", "asks_about", "self_treatment") if request.get(key))
         self.present: frozenset[str] = frozenset(present)
+        # Answered also counts empty lists ("medications": [] means none) and the wound's details.
+        self.answered: frozenset[str] = self.present | frozenset(
+            [key for key in ("medications", "conditions", "asks_about", "self_treatment") if key in request]
+            + [f"context/wound/{key}" for key in self.wound])
+        # Pictures many rules and topics read, computed once.
+        self.exercise: Pointers = join(
+            ("/cramp/timing",) if self.timing & EXERCISE_TIMINGS else NONE,
+            ("/context/exertion",) if self.context.get("exertion") in ("moderate", "strenuous", "extreme") else NONE,
+            ("/context/endurance_event_hours",) if self.context.get("endurance_event_hours", 0) > 0 else NONE,
+        )
+        self.dialysis: Pointers = join(
+            ("/conditions",) if "dialysis" in self.conditions else NONE,
+            ("/cramp/timing",) if "dialysis" in self.timing else NONE,
+        )
         self._medications(request.get("medications", ()), classify)
         self._resolve_conflicts()
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 from typing import Callable, Mapping
 
 from service.advice.case import NONE, POTASSIUM_RAISING, Case, Pointers, join
-from service.advice.rules import on_dialysis
 
 Check = Callable[[Case, Mapping[str, Pointers]], Pointers]
 
@@ -20,7 +19,7 @@ def _rules(*ids: str) -> Check:
 
 
 def _kidney(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
-    return join(c.has_condition("ckd"), on_dialysis(c))
+    return join(c.has_condition("ckd"), c.dialysis)
 
 
 def _nsaid_unsafe(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
@@ -30,37 +29,55 @@ def _nsaid_unsafe(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
                 c.taking(("anticoagulant",)), fired.get("possible_rhabdomyolysis", NONE))
 
 
-CHECKS: dict[str, Check] = {
-    "possible_dvt": _rules("possible_dvt", "possible_pulmonary_embolism", "pregnancy_one_sided_leg_pain"),
-    "possible_cellulitis": _rules("cellulitis_signs", "spreading_skin_infection"),
-    "limb_ischaemia": _rules("acute_limb_ischaemia", "critical_limb_ischaemia"),
-    "compartment_syndrome": _rules("compartment_syndrome"),
-    "possible_rhabdomyolysis": _rules("possible_rhabdomyolysis"),
-    "possible_hyponatraemia": _rules("possible_exercise_hyponatraemia"),
-    "possible_heatstroke": _rules("possible_heatstroke"),
-    "fluid_restricted": lambda c, fired: join(
-        c.ctx("fluid_restriction"), on_dialysis(c), c.has_condition("heart_failure", "ckd", "liver_cirrhosis")),
-    "kidney_disease": _kidney,
-    "dialysis": lambda c, fired: on_dialysis(c),
-    "pregnant": lambda c, fired: c.pregnant,
-    "postpartum": lambda c, fired: c.postpartum,
-    "potassium_raising_medicine": lambda c, fired: c.taking(POTASSIUM_RAISING),
-    "nsaid_unsafe": _nsaid_unsafe,
-    "under_16": lambda c, fired: ("/person/age",) if c.age is not None and c.age < 16 else NONE,
-    "under_18": lambda c, fired: ("/person/age",) if c.age is not None and c.age < 18 else NONE,
-    "broken_skin": lambda c, fired: join(c.wound_present, c.sign("foot_wound_not_healing")),
-    "numb_or_ischaemic_skin": lambda c, fired: join(
-        c.numbness, c.has_condition("diabetes", "peripheral_neuropathy", "peripheral_arterial_disease"),
-        fired.get("acute_limb_ischaemia", NONE), fired.get("critical_limb_ischaemia", NONE)),
-    "alcohol_dependence": lambda c, fired: c.has_condition("alcohol_dependence"),
-    "on_anticoagulant": lambda c, fired: c.taking(("anticoagulant",)),
+CONDITIONS = ("conditions",)
+# name: (request fields, rule ids) at least one of which must be present or fired, and the check.
+CHECKS: dict[str, tuple[frozenset[str], frozenset[str], Check]] = {
+    name: (frozenset(fields), frozenset(rules), check)
+    for name, fields, rules, check in (
+        ("possible_dvt", (), ("possible_dvt", "possible_pulmonary_embolism", "pregnancy_one_sided_leg_pain"),
+         _rules("possible_dvt", "possible_pulmonary_embolism", "pregnancy_one_sided_leg_pain")),
+        ("possible_cellulitis", (), ("cellulitis_signs", "spreading_skin_infection"),
+         _rules("cellulitis_signs", "spreading_skin_infection")),
+        ("limb_ischaemia", (), ("acute_limb_ischaemia", "critical_limb_ischaemia"),
+         _rules("acute_limb_ischaemia", "critical_limb_ischaemia")),
+        ("compartment_syndrome", (), ("compartment_syndrome",), _rules("compartment_syndrome")),
+        ("possible_rhabdomyolysis", (), ("possible_rhabdomyolysis",), _rules("possible_rhabdomyolysis")),
+        ("possible_hyponatraemia", (), ("possible_exercise_hyponatraemia",), _rules("possible_exercise_hyponatraemia")),
+        ("possible_heatstroke", (), ("possible_heatstroke",), _rules("possible_heatstroke")),
+        ("fluid_restricted", ("context/fluid_restriction", "conditions", "cramp/timing"), (),
+         lambda c, fired: join(c.ctx("fluid_restriction"), c.dialysis,
+                               c.has_condition("heart_failure", "ckd", "liver_cirrhosis"))),
+        ("kidney_disease", ("conditions", "cramp/timing"), (), _kidney),
+        ("dialysis", ("conditions", "cramp/timing"), (), lambda c, fired: c.dialysis),
+        ("pregnant", ("person/pregnant", "person/gestation_weeks"), (), lambda c, fired: c.pregnant),
+        ("postpartum", ("person/weeks_postpartum",), (), lambda c, fired: c.postpartum),
+        ("potassium_raising_medicine", ("medications",), (), lambda c, fired: c.taking(POTASSIUM_RAISING)),
+        ("nsaid_unsafe", ("person/pregnant", "person/gestation_weeks", "conditions", "cramp/timing", "medications"),
+         ("possible_rhabdomyolysis",), _nsaid_unsafe),
+        ("under_16", ("person/age",), (),
+         lambda c, fired: ("/person/age",) if c.age is not None and c.age < 16 else NONE),
+        ("under_18", ("person/age",), (),
+         lambda c, fired: ("/person/age",) if c.age is not None and c.age < 18 else NONE),
+        ("broken_skin", ("context/wound", "signs/foot_wound_not_healing"), (),
+         lambda c, fired: join(c.wound_present, c.sign("foot_wound_not_healing"))),
+        ("numb_or_ischaemic_skin", ("signs/numbness", "signs/numbness_onset", "conditions"),
+         ("acute_limb_ischaemia", "critical_limb_ischaemia"),
+         lambda c, fired: join(
+             c.numbness, c.has_condition("diabetes", "peripheral_neuropathy", "peripheral_arterial_disease"),
+             fired.get("acute_limb_ischaemia", NONE), fired.get("critical_limb_ischaemia", NONE))),
+        ("alcohol_dependence", CONDITIONS, (), lambda c, fired: c.has_condition("alcohol_dependence")),
+        ("on_anticoagulant", ("medications",), (), lambda c, fired: c.taking(("anticoagulant",))),
+    )
 }
 
 
-def contraindications(c: Case, fired: Mapping[str, Pointers]) -> dict[str, Pointers]:
+def contraindications(c: Case, fired: Mapping[str, Pointers], use_index: bool = True) -> dict[str, Pointers]:
     """Every contraindication that holds, with the answers that establish it."""
     found = {}
-    for name, check in CHECKS.items():
+    present = c.present
+    for name, (fields, rules, check) in CHECKS.items():
+        if use_index and fields.isdisjoint(present) and rules.isdisjoint(fired):
+            continue  # nothing that could establish it was reported (an index: tests check it changes nothing)
         pointers = check(c, fired)
         if pointers:
             found[name] = pointers

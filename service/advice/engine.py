@@ -115,7 +115,7 @@ class Engine:
         rules = self.kb.rules
         by_level = sorted(fired, key=lambda r: -rank_of(rules[r].level))  # stable: keeps rule order
         level = rules[by_level[0]].level if by_level else "self_care"
-        cautions = contraindications(c, fired)
+        cautions = contraindications(c, fired, self.use_index)
         recommendations, withheld = self._advice(c, fired, level, cautions)
         return {
             "disposition": self._disposition(level, [r for r in by_level if rules[r].level == level]),

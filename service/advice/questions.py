@@ -8,7 +8,6 @@ from __future__ import annotations
 from typing import Callable
 
 from service.advice.case import EXERCISE_TIMINGS, Case
-from service.advice.rules import on_dialysis
 
 MAX_QUESTIONS = 5
 
@@ -35,7 +34,7 @@ CANDIDATES: tuple[tuple[str, Callable[[Case], bool]], ...] = (
     ("/signs/numbness_onset", lambda c: bool(c.numbness)),
     ("/context/wound/dirty", lambda c: bool(c.wound_present)),
     ("/context/tetanus_vaccination", lambda c: bool(c.wound_present)),
-    ("/context/missed_dialysis_days", lambda c: bool(on_dialysis(c))),
+    ("/context/missed_dialysis_days", lambda c: bool(c.dialysis)),
     ("/cramp/duration_minutes", _always),
     ("/cramp/side", _always),
     ("/signs/warmth", lambda c: bool(c.swelling)),
@@ -53,9 +52,4 @@ CANDIDATES: tuple[tuple[str, Callable[[Case], bool]], ...] = (
 
 
 def unanswered(c: Case, pointer: str) -> bool:
-    node: object = c.raw
-    for part in pointer.strip("/").split("/"):
-        if not isinstance(node, dict) or part not in node:
-            return True
-        node = node[part]
-    return False
+    return pointer[1:] not in c.answered

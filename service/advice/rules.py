@@ -85,16 +85,10 @@ def chest_symptoms(c: Case) -> Pointers:
     return c.any_sign("breathlessness", "chest_pain", "coughing_blood", "collapse")
 
 
-def exercise_context(c: Case) -> Pointers:
-    return join(
-        ("/cramp/timing",) if c.timing & EXERCISE_TIMINGS else NONE,
-        ("/context/exertion",) if c.context.get("exertion") in ("moderate", "strenuous", "extreme") else NONE,
-        ("/context/endurance_event_hours",) if c.context.get("endurance_event_hours", 0) > 0 else NONE,
-    )
 
 
 def heat_or_exertion(c: Case) -> Pointers:
-    return join(c.ctx("hot_environment"), exercise_context(c))
+    return join(c.ctx("hot_environment"), c.exercise)
 
 
 def heat_and_exertion_ruled_out(c: Case) -> bool:
@@ -124,8 +118,6 @@ def pale_or_blue(c: Case) -> Pointers:
     return ("/signs/skin_colour",) if c.signs.get("skin_colour") in ("pale", "blue_or_mottled") else NONE
 
 
-def on_dialysis(c: Case) -> Pointers:
-    return join(c.has_condition("dialysis"), ("/cramp/timing",) if "dialysis" in c.timing else NONE)
 
 
 # --- emergency ---------------------------------------------------------------------------------
@@ -155,7 +147,7 @@ def _e3(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
 
 @rule("possible_exercise_hyponatraemia", needs=("signs/vomiting", "signs/confusion", "signs/collapse", "signs/headache",))
 def _e5(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
-    exercise = exercise_context(c)
+    exercise = c.exercise
     if not exercise:
         return NONE
     systemic = c.any_sign("vomiting", "confusion", "collapse")
@@ -242,7 +234,7 @@ def _e11(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
 
 @rule("missed_dialysis_hyperkalaemia", needs=("conditions", "cramp/timing",))
 def _e12(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
-    dialysis = on_dialysis(c)
+    dialysis = c.dialysis
     if not dialysis:
         return NONE
     symptoms = join(c.weakness, c.sign("palpitations"))
@@ -531,7 +523,7 @@ def _r5(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
 
 @rule("dialysis_cramps", needs=("conditions", "cramp/timing",))
 def _r6(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
-    return on_dialysis(c)
+    return c.dialysis
 
 
 @rule("quinine_or_supplement_request", needs=("asks_about", "self_treatment", "medications",))

@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Callable, Mapping
 
 from service.advice.case import join, DIURETICS, NONE, Case, Pointers
-from service.advice.rules import exercise_context, on_dialysis
 
 Selector = Callable[[Case, Mapping[str, Pointers]], "Pointers | None"]
 SELECTORS: dict[str, Selector] = {}
@@ -61,19 +60,19 @@ def _hydration(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
 def _electrolytes(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
     heavy_sweat = ("/signs/sweating",) if c.signs.get("sweating") == "heavy" else NONE
     salt_loss = join(heavy_sweat, c.any_sign("vomiting", "diarrhoea"))
-    if heavy_sweat or (c.ctx("hot_environment") and exercise_context(c)) or salt_loss:
+    if heavy_sweat or (c.ctx("hot_environment") and c.exercise) or salt_loss:
         return join(salt_loss, c.ctx("hot_environment"))
     return None
 
 
 @topic("follow_fluid_restriction", needs=("context/fluid_restriction", "conditions", "cramp/timing",))
 def _fluid_limit(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
-    found = join(c.ctx("fluid_restriction"), on_dialysis(c), c.has_condition("heart_failure", "ckd", "liver_cirrhosis"))
+    found = join(c.ctx("fluid_restriction"), c.dialysis, c.has_condition("heart_failure", "ckd", "liver_cirrhosis"))
     return found or None
 
 
 def _exercise(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
-    return exercise_context(c) or None
+    return c.exercise or None
 
 
 for _exercise_topic in ("warm_up", "conditioning"):
@@ -85,14 +84,14 @@ for _exercise_topic in ("warm_up", "conditioning"):
 def _rest(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
     serious = join(*(fired[r] for r in ("possible_rhabdomyolysis", "possible_heatstroke",
                                          "possible_exercise_hyponatraemia", "claudication_pattern") if r in fired))
-    return serious or exercise_context(c) or None
+    return serious or c.exercise or None
 
 
 @topic("stop_exercise")
 def _stop_exercise(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
     systemic = join(*(fired[r] for r in ("possible_rhabdomyolysis", "possible_heatstroke",
                                           "possible_exercise_hyponatraemia") if r in fired))
-    return systemic if systemic and exercise_context(c) else None
+    return systemic if systemic and c.exercise else None
 
 
 @topic("heat_illness_cooling")
@@ -163,7 +162,7 @@ def _tetanus(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
 
 @topic("dialysis_team", needs=("conditions", "cramp/timing",))
 def _dialysis(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
-    return on_dialysis(c) or None
+    return c.dialysis or None
 
 
 @topic("midwife_contact", needs=("person/pregnant", "person/gestation_weeks", "person/weeks_postpartum",))
