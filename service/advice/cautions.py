@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Callable, Mapping
 
 from service.advice.case import NONE, POTASSIUM_RAISING, Case, Pointers, join
+from service.advice.index import FieldIndex
 
 Check = Callable[[Case, Mapping[str, Pointers]], Pointers]
 
@@ -71,14 +72,17 @@ CHECKS: dict[str, tuple[frozenset[str], frozenset[str], Check]] = {
 }
 
 
+_ORDER = tuple(CHECKS)
+# Fields and fired rule ids share one index: either can establish a contraindication.
+_INDEX = FieldIndex([fields | rules for fields, rules, _ in CHECKS.values()])
+
+
 def contraindications(c: Case, fired: Mapping[str, Pointers], use_index: bool = True) -> dict[str, Pointers]:
     """Every contraindication that holds, with the answers that establish it."""
     found = {}
-    present = c.present
-    for name, (fields, rules, check) in CHECKS.items():
-        if use_index and fields.isdisjoint(present) and rules.isdisjoint(fired):
-            continue  # nothing that could establish it was reported (an index: tests check it changes nothing)
-        pointers = check(c, fired)
+    for position in _INDEX.candidates(c.present | fired.keys() if use_index else None):
+        name = _ORDER[position]
+        pointers = CHECKS[name][2](c, fired)
         if pointers:
             found[name] = pointers
     return found

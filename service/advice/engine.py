@@ -11,6 +11,7 @@ from typing import Any, Mapping
 
 from service.advice.case import Case, Pointers
 from service.advice.cautions import CHECKS, contraindications
+from service.advice.index import FieldIndex
 from service.advice.levels import LEVELS, rank_of
 from service.advice.medications import MedicationLexicon
 from service.advice.questions import CANDIDATES, MAX_QUESTIONS, unanswered
@@ -56,9 +57,10 @@ class Engine:
             for item in kb.safety_net
         )
         self._topic_plans = {level: self._plan(level) for level in LEVELS}
+        self._rule_index = FieldIndex([needs for _, _, needs in RULES])
         self._knowledge_base = {"version": kb.version, "sha256": kb.sha256, "last_reviewed": kb.last_reviewed}
 
-    def _plan(self, level: str) -> tuple[tuple[Any, ...], ...]:
+    def _plan(self, level: str) -> tuple[tuple[tuple[Any, ...], ...], FieldIndex]:
         """Topics in the order an answer at this level shows them, with what deciding each one needs."""
         categories = _ORDER_SERIOUS if rank_of(level) >= rank_of("urgent") else _ORDER_CALM
         order = tuple(t for category in categories for t in TOPIC_CATEGORIES[category]) + TOPIC_CATEGORIES["never"]
@@ -66,10 +68,10 @@ class Engine:
         for topic_id in order:
             content = self.kb.recommendations[topic_id]
             plans.append((
-                topic_id, SELECTORS[topic_id], NEEDS[topic_id], topic_id in NEVER_RECOMMENDED, content.at_emergency,
+                topic_id, SELECTORS[topic_id], topic_id in NEVER_RECOMMENDED, content.at_emergency,
                 content.suppressed_when, tuple(v.when for v in content.variants), self._advice_templates[topic_id],
             ))
-        return tuple(plans)
+        return tuple(plans), FieldIndex([NEEDS[topic_id] for topic_id in order])
 
     @staticmethod
     def _advice_template(content: Any, variant: Any) -> dict[str, Any]:
@@ -105,10 +107,8 @@ class Engine:
         """Assess one validated request. Deterministic: the same request gives the same answer."""
         c = self.case(request)
         fired: dict[str, Pointers] = {}
-        present = c.present if self.use_index else None
-        for rule_id, predicate, needs in RULES:
-            if present is not None and needs.isdisjoint(present):
-                continue
+        for position in self._rule_index.candidates(c.present if self.use_index else None):
+            rule_id, predicate, _ = RULES[position]
             because = predicate(c, fired)
             if because:
                 fired[rule_id] = because
@@ -157,10 +157,9 @@ class Engine:
         withheld: list[dict[str, Any]] = []
         emergency = level == "emergency"
         holding = cautions.keys()
-        present = c.present if self.use_index else None
-        for topic_id, select, needs, never, at_emergency, suppressed_when, whens, templates in self._topic_plans[level]:
-            if present is not None and needs is not None and needs.isdisjoint(present):
-                continue
+        plans, index = self._topic_plans[level]
+        for position in index.candidates(c.present if self.use_index else None):
+            topic_id, select, never, at_emergency, suppressed_when, whens, templates = plans[position]
             because = select(c, fired)
             if because is None or (emergency and not at_emergency and not never):
                 continue

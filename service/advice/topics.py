@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Callable, Mapping
 
-from service.advice.case import join, DIURETICS, NONE, Case, Pointers
+from service.advice.case import DIURETICS, NONE, Case, Pointers, join
 
 Selector = Callable[[Case, Mapping[str, Pointers]], "Pointers | None"]
 SELECTORS: dict[str, Selector] = {}
