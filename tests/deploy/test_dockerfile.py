@@ -12,13 +12,13 @@ import json
 import os
 import re
 import shlex
-import shutil
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from tooling import find_tool
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCKERFILE = ROOT / "Dockerfile"
@@ -31,20 +31,6 @@ BUILD_TOOLS = re.compile(
     r"(?<![\w.-])(gcc|g\+\+|cc|clang|build-essential|make|cmake|python3?-dev|"
     r"libc6?-dev|linux-libc-dev|cargo|rustc)(?![\w.-])"
 )
-
-
-def find_tool(name: str) -> str:
-    """Path of a CLI from the test extras: next to this interpreter, else on PATH."""
-    beside = Path(sys.executable).parent / name
-    if beside.is_file() and os.access(beside, os.X_OK):
-        return str(beside)
-    found = shutil.which(name)
-    if found:
-        return found
-    message = f"{name} not found next to {sys.executable} or on PATH (test extras)"
-    if "CI" in os.environ:
-        pytest.fail(message)
-    pytest.skip(message)
 
 
 @dataclass(frozen=True)

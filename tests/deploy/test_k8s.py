@@ -11,11 +11,8 @@ checked here against the fields of their upstream CRD schemas instead.
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
 import subprocess
-import sys
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -23,6 +20,8 @@ from typing import Any
 
 import jsonschema
 import pytest
+
+from tooling import find_tool
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -72,20 +71,6 @@ OVERLAYS = {
     "dev": Expected("cramp-advice-dev", 1, 2, re.compile(r"dev"), None),
     "prod": Expected("cramp-advice", 3, 10, re.compile(r"\d+\.\d+\.\d+"), 2),
 }
-
-
-def find_tool(name: str) -> str:
-    """Path of a CLI from the test extras: next to this interpreter, else on PATH."""
-    beside = Path(sys.executable).parent / name
-    if beside.is_file() and os.access(beside, os.X_OK):
-        return str(beside)
-    found = shutil.which(name)
-    if found:
-        return found
-    message = f"{name} not found next to {sys.executable} or on PATH (test extras)"
-    if "CI" in os.environ:
-        pytest.fail(message)
-    pytest.skip(message)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,6 @@ k8s/monitoring/tests/, whose `rule_files` name it `rules.yml`.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
@@ -17,6 +16,8 @@ from typing import Any
 import pytest
 import yaml
 
+from tooling import exported_metric_names, find_tool
+
 ROOT = Path(__file__).resolve().parents[2]
 RULE_FILE = ROOT / "k8s" / "base" / "prometheusrule.yaml"
 DEPLOYMENT_FILE = ROOT / "k8s" / "base" / "deployment.yaml"
@@ -24,20 +25,7 @@ UNIT_TEST_DIR = ROOT / "k8s" / "monitoring" / "tests"
 UNIT_TEST_FILES = sorted(UNIT_TEST_DIR.glob("*.yml"))
 
 # Metric names agreed in the ops spec (plus the series a histogram exposes, and Prometheus' `up`).
-AGREED_METRICS = {
-    "cramp_http_requests_total",
-    "cramp_http_request_duration_seconds_bucket",
-    "cramp_http_request_duration_seconds_count",
-    "cramp_http_request_duration_seconds_sum",
-    "cramp_http_requests_in_flight",
-    "cramp_assessments_total",
-    "cramp_red_flags_total",
-    "cramp_recommendations_total",
-    "cramp_validation_failures_total",
-    "cramp_unrecognised_medications_total",
-    "cramp_knowledge_base_info",
-    "cramp_build_info",
-}
+AGREED_METRICS = exported_metric_names()
 # Labels an alert may be grouped or joined by: placement and versions, never request content.
 GROUPING_LABELS = {"namespace", "job", "pod", "le", "version", "sha256"}
 
@@ -56,13 +44,7 @@ EXPECTED_ALERTS = {
 
 
 def promtool() -> str:
-    """Path of promtool; a missing tool skips locally but fails in CI (CI is set there)."""
-    path = shutil.which("promtool")
-    if path is None:
-        if "CI" in os.environ:
-            pytest.fail("promtool is not on PATH: CI must install the Debian package `prometheus`")
-        pytest.skip("promtool is not on PATH (install the Debian package `prometheus`)")
-    return path
+    return find_tool("promtool", "the Debian package `prometheus`")
 
 
 def run_promtool(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:

@@ -8,15 +8,15 @@ which parses and type-checks each expression.
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
 import yaml
+
+from tooling import exported_metric_names, find_tool
 
 ROOT = Path(__file__).resolve().parents[2]
 DASHBOARD_FILE = ROOT / "k8s" / "base" / "dashboards" / "cramp-advice.json"
@@ -32,20 +32,7 @@ REQUIRED_PANELS = (
     "Validation failures by field",
     "Knowledge-base version per pod",
 )
-AGREED_METRICS = {
-    "cramp_http_requests_total",
-    "cramp_http_request_duration_seconds_bucket",
-    "cramp_http_request_duration_seconds_count",
-    "cramp_http_request_duration_seconds_sum",
-    "cramp_http_requests_in_flight",
-    "cramp_assessments_total",
-    "cramp_red_flags_total",
-    "cramp_recommendations_total",
-    "cramp_validation_failures_total",
-    "cramp_unrecognised_medications_total",
-    "cramp_knowledge_base_info",
-    "cramp_build_info",
-}
+AGREED_METRICS = exported_metric_names()
 # Concrete stand-ins for the Grafana variables a query may use.
 GRAFANA_VARIABLES = {
     "__rate_interval": "5m",
@@ -60,13 +47,7 @@ LABEL_VALUES = re.compile(r"^\s*label_values\((.*),\s*\w+\s*\)\s*$", re.DOTALL)
 
 
 def promtool() -> str:
-    """Path of promtool; a missing tool skips locally but fails in CI (CI is set there)."""
-    path = shutil.which("promtool")
-    if path is None:
-        if "CI" in os.environ:
-            pytest.fail("promtool is not on PATH: CI must install the Debian package `prometheus`")
-        pytest.skip("promtool is not on PATH (install the Debian package `prometheus`)")
-    return path
+    return find_tool("promtool", "the Debian package `prometheus`")
 
 
 def concrete(expr: str) -> str:

@@ -1,0 +1,40 @@
+"""Helpers shared by the tests that drive outside tools or check names against the service."""
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+from prometheus_client import Counter, Gauge, Histogram
+
+from service.observability import metrics
+
+
+def find_tool(name: str, how_to_get: str = "the test extras") -> str:
+    """Path of a command: beside this interpreter (PyPI wheels), else on PATH. Missing: skipped
+    locally, a failure in CI (CI is set there), so CI can never pass by not running a check."""
+    beside = Path(sys.executable).parent / name
+    if beside.is_file() and os.access(beside, os.X_OK):
+        return str(beside)
+    found = shutil.which(name)
+    if found:
+        return found
+    message = f"{name} not found next to {sys.executable} or on PATH ({how_to_get})"
+    if "CI" in os.environ:
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def exported_metric_names() -> set[str]:
+    """Every series name the service exports, read from its metric objects (never a second list)."""
+    names: set[str] = set()
+    for value in vars(metrics).values():
+        if isinstance(value, Histogram):
+            names |= {f"{value._name}_bucket", f"{value._name}_count", f"{value._name}_sum"}
+        elif isinstance(value, Counter):
+            names.add(f"{value._name}_total")
+        elif isinstance(value, Gauge):
+            names.add(value._name)
+    return names
