@@ -8,6 +8,7 @@ which may be health data.
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields
@@ -70,6 +71,11 @@ class StrictString(fields.Field):
         return value
 
 
+# ECMA-262 whitespace (JSON Schema's regex dialect, so what "\\S" in openapi.yaml means); Python's
+# str.isspace() differs: it adds U+001C-U+001F and U+0085 and lacks U+FEFF.
+_ONLY_SPACE = re.compile("[\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]*")
+
+
 class NotBlank(Validator):
     """Rejects a string that is only whitespace (documented in OpenAPI as pattern "\\S").
 
@@ -79,7 +85,7 @@ class NotBlank(Validator):
     error = "Must not be blank."
 
     def __call__(self, value: str) -> str:
-        if value and not value.strip():
+        if value and _ONLY_SPACE.fullmatch(value):
             raise ValidationError(self.error)
         return value
 

@@ -31,7 +31,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     runtime = Runtime(settings, kb, Engine(kb), openapi, docs.render_docs(openapi))
 
     app = Flask(__name__)
-    app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes + 1  # one byte more: read_json tells "over"
     app.config["PROVIDE_AUTOMATIC_OPTIONS"] = False  # OPTIONS is answered by CORS only, else 405
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions["cramp"] = runtime

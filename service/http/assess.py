@@ -15,6 +15,7 @@ from service.http.problems import MALFORMED_JSON, VALIDATION, problem
 
 blueprint = Blueprint("assess", __name__)
 API_VERSION = "1"
+MAX_ERRORS = 100  # a body of 3,000 unknown keys gets a bounded answer, not one error per key
 
 
 @blueprint.post("/assess")
@@ -34,8 +35,10 @@ def assess() -> Response:
     except ValidationError as err:
         errors = validation_errors(err.messages)
         g.validation_pointers = [e["pointer"] for e in errors]
-        return problem(422, "Unprocessable Content",
-                       f"{len(errors)} field(s) in the request are not valid; see errors.", VALIDATION, errors)
+        detail = f"{len(errors)} field(s) in the request are not valid; see errors."
+        if len(errors) > MAX_ERRORS:
+            detail = f"{len(errors)} field(s) in the request are not valid; errors lists the first {MAX_ERRORS}."
+        return problem(422, "Unprocessable Content", detail, VALIDATION, errors[:MAX_ERRORS])
     assessment = runtime.engine.assess(facts)
     g.assessment = assessment
     answer = {

@@ -10,6 +10,7 @@ import math
 from typing import Any
 
 from flask import Request
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 _MEDIA_TYPES = ("application/json",)
 
@@ -58,9 +59,7 @@ def read_json(request: Request, limit: int) -> Any:
     length = request.content_length
     if length is not None and length > limit:
         raise BodyError(413, f"The body is larger than {limit} bytes.")
-    raw = request.stream.read(limit + 1)
-    if len(raw) > limit:
-        raise BodyError(413, f"The body is larger than {limit} bytes.")
+    raw = _read_at_most(request, limit)
     if raw.startswith(b"\xef\xbb\xbf"):
         raise BodyError(400, "The body starts with a byte order mark; send plain UTF-8 JSON.")
     try:
@@ -70,10 +69,56 @@ def read_json(request: Request, limit: int) -> Any:
     if not text.strip():
         raise BodyError(400, "The body is empty; send a JSON object ({} is a valid request).")
     try:
-        return _DECODER.decode(text)
+        document = _DECODER.decode(text)
+        _no_lone_surrogates(document)
+        return document
     except BodyError:
         raise
     except json.JSONDecodeError as err:
         raise BodyError(400, f"The body is not valid JSON (line {err.lineno}, column {err.colno}).") from None
     except (RecursionError, ValueError):
         raise BodyError(400, "The body is nested too deeply or holds a number too long to read.") from None
+
+
+def _read_at_most(request: Request, limit: int) -> bytes:
+    """Read the whole body, refusing it once it passes `limit`, however it is framed.
+
+    A chunked body has no Content-Length: the limit can only be enforced while reading, and one
+    read() may return less than asked (or stop at Werkzeug's MAX_CONTENT_LENGTH cap), so read in a loop.
+    """
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        while size <= limit:
+            chunk = request.stream.read(limit + 1 - size)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    except RequestEntityTooLarge:
+        raise BodyError(413, f"The body is larger than {limit} bytes.") from None
+    except HTTPException:
+        raise
+    except Exception:  # the server's body reader: broken chunked framing, a body cut short
+        raise BodyError(400, "The body could not be read: its chunked encoding or length is broken.") from None
+    if size > limit:
+        raise BodyError(413, f"The body is larger than {limit} bytes.")
+    return b"".join(chunks)
+
+
+def _no_lone_surrogates(document: Any) -> None:
+    """json.loads turns "\\ud800" into half a character, which cannot be written back as UTF-8."""
+    stack = [document]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise BodyError(400, "The body holds a \\u escape for half a UTF-16 surrogate pair, "
+                                     "which is not a character.") from None
+        elif isinstance(value, dict):
+            stack.extend(value)
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)

@@ -7,6 +7,7 @@ import uuid
 
 from flask import Flask, Response, g, request
 
+from schemas import metric_pointer
 from service.observability.logs import configure
 
 _SANE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
@@ -41,7 +42,9 @@ def install(app: Flask, log_level: str) -> None:
                 "status": response.status_code,
                 "duration_ms": duration_ms,
                 "disposition": assessment["disposition"]["level"] if assessment else None,
-                "invalid_fields": g.get("validation_pointers"),
+                # Schema pointers only: an unknown key is caller text and could hold health data.
+                "invalid_fields": sorted({metric_pointer(p) or "(root)" for p in g.get("validation_pointers") or ()})
+                or None,
                 "client": g.get("client"),
             },
         )

@@ -19,7 +19,7 @@ REQUEST_SCHEMA = "/components/schemas/AssessRequest"
 ASSESS = "/paths/~1assess/post"
 # Keywords that only document; every other keyword must follow from the marshmallow field.
 ANNOTATIONS = {"description", "title", "examples", "$comment", "deprecated"}
-ASSESS_STATUSES = {"200", "400", "401", "403", "405", "406", "413", "415", "422", "429", "500", "503"}
+ASSESS_STATUSES = {"200", "400", "401", "403", "405", "406", "413", "414", "415", "422", "429", "431", "500", "501", "503"}
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
 
