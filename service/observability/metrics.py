@@ -25,9 +25,9 @@ from werkzeug.exceptions import NotFound
 
 from schemas import metric_pointer
 from service import __version__
+from service.observability.requests import KNOWN_METHODS
 
 BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
-METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 TEST_TRAFFIC_HEADER = "X-Test-Traffic"
 
 HTTP_REQUESTS = Counter("cramp_http_requests", "HTTP requests answered.", ["route", "method", "status"])
@@ -120,7 +120,7 @@ def install(app: Flask) -> None:
     def _count(response: Response) -> Response:
         rule = request.url_rule
         route = rule.rule if rule is not None else "unmatched"
-        method = request.method if request.method in METHODS else "OTHER"
+        method = request.method if request.method in KNOWN_METHODS else "OTHER"
         HTTP_REQUESTS.labels(route, method, str(response.status_code)).inc()
         started = g.get("metrics_started")
         if started is not None:

@@ -8,8 +8,9 @@ import uuid
 from flask import Flask, Response, g, request
 
 from schemas import metric_pointer
-from service.observability.logs import configure
+from service.observability.logs import configure, write_request_line
 
+KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 _SANE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 
 
@@ -33,11 +34,11 @@ def install(app: Flask, log_level: str) -> None:
         started = g.get("started")
         duration_ms = round((time.perf_counter() - started) * 1000, 3) if started else None
         assessment = g.get("assessment")
-        logger.info(
-            "request",
-            extra={
+        write_request_line(
+            logger,
+            {
                 "request_id": g.get("request_id"),
-                "method": request.method,
+                "method": request.method if request.method in KNOWN_METHODS else "OTHER",
                 "route": _route(),
                 "status": response.status_code,
                 "duration_ms": duration_ms,

@@ -133,3 +133,8 @@ def test_unhandled_exception_is_500_with_emergency_advice(app: Flask, client: Fl
     body = assert_problem(response, 500)
     assert "emergency" in body["emergency_advice"].lower()
     assert "secret" not in response.get_data(as_text=True)
+
+
+def test_surrogate_hidden_behind_a_huge_integer_is_still_400(client: FlaskClient) -> None:
+    raw = b'{"person": {"age": ' + b"9" * 30 + b'}, "\\udc00": true}'
+    assert_problem(post_raw(client, raw), 400)
