@@ -57,6 +57,28 @@ BUILD_INFO = Gauge("cramp_build_info", "The service build.", ["version"], multip
 blueprint = Blueprint("metrics", __name__)
 
 
+class Children:
+    """`metric.labels(...)` takes a lock and builds its key on every call; requests reuse a few
+    dozen label sets, so keep each child once it exists (labels are bounded, so is the cache)."""
+
+    def __init__(self, metric: Any) -> None:
+        self._metric, self._cache = metric, {}
+
+    def __call__(self, *labels: str) -> Any:
+        child = self._cache.get(labels)
+        if child is None:
+            child = self._cache[labels] = self._metric.labels(*labels)
+        return child
+
+
+_http_requests = Children(HTTP_REQUESTS)
+_http_duration = Children(HTTP_DURATION)
+_assessments = Children(ASSESSMENTS)
+_red_flags = Children(RED_FLAGS)
+_recommendations = Children(RECOMMENDATIONS)
+_validation_failures = Children(VALIDATION_FAILURES)
+
+
 def _multiprocess() -> bool:
     return bool(os.environ.get("PROMETHEUS_MULTIPROC_DIR"))
 
@@ -90,11 +112,11 @@ def metrics() -> Response:
 
 
 def record_assessment(assessment: Mapping[str, Any], unrecognised: int) -> None:
-    ASSESSMENTS.labels(assessment["disposition"]["level"]).inc()
+    _assessments(assessment["disposition"]["level"]).inc()
     for flag in assessment["red_flags"]:
-        RED_FLAGS.labels(flag["id"]).inc()
+        _red_flags(flag["id"]).inc()
     for recommendation in assessment["recommendations"]:
-        RECOMMENDATIONS.labels(recommendation["id"]).inc()
+        _recommendations(recommendation["id"]).inc()
     if unrecognised:
         UNRECOGNISED_MEDICATIONS.inc(unrecognised)
 
@@ -121,14 +143,14 @@ def install(app: Flask) -> None:
         rule = request.url_rule
         route = rule.rule if rule is not None else "unmatched"
         method = request.method if request.method in KNOWN_METHODS else "OTHER"
-        HTTP_REQUESTS.labels(route, method, str(response.status_code)).inc()
+        _http_requests(route, method, str(response.status_code)).inc()
         started = g.get("metrics_started")
         if started is not None:
-            HTTP_DURATION.labels(route, method).observe(time.perf_counter() - started)
+            _http_duration(route, method).observe(time.perf_counter() - started)
         if request.endpoint == "assess.assess":
             API_KEY_REQUESTS.labels(g.get("client") or "anonymous").inc()
         for pointer in g.get("validation_pointers") or ():
-            VALIDATION_FAILURES.labels(metric_pointer(pointer) or "(root)").inc()
+            _validation_failures(metric_pointer(pointer) or "(root)").inc()
         assessment = g.get("assessment")
         if assessment is not None and request.headers.get(TEST_TRAFFIC_HEADER) != "1":
             record_assessment(assessment, len(assessment["data_quality"]["unrecognised_medications"]))
