@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields
+from marshmallow.error_store import ErrorStore
 from marshmallow.validate import Validator
 
 NULL_MESSAGE = "Must not be null; leave the field out if it is not known."
@@ -140,6 +141,19 @@ class StrictNested(fields.Nested):
     """A nested JSON object; null gets the same plain message as every other field."""
 
     default_error_messages = {"null": NULL_MESSAGE}
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, partial: Any = None, **kwargs: Any) -> Any:
+        # marshmallow loads a nested object through a full Schema.load (hooks, validators, a new
+        # error store) although these schemas declare none; go straight to the strict loop instead.
+        schema = self.schema
+        if (not StrictSchema.fast_path or partial is not None or self.many or schema.many
+                or self.unknown not in (None, RAISE) or not isinstance(schema, StrictSchema)):
+            return super()._deserialize(value, attr, data, partial=partial, **kwargs)
+        errors = ErrorStore()
+        result = schema._deserialize(value, error_store=errors)
+        if errors.errors:
+            raise ValidationError(errors.errors, valid_data=result)
+        return result
 
 
 class StrictSchema(Schema):
