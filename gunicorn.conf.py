@@ -2,6 +2,7 @@
 
 Workers come from WEB_CONCURRENCY, never cpu_count(): a pod sees the host's cores, not its limit.
 """
+import gc
 import os
 import shutil
 import signal
@@ -52,6 +53,10 @@ def on_starting(server):  # noqa: ANN001 - gunicorn hook signature
 
 def when_ready(server):  # noqa: ANN001 - gunicorn hook signature
     """Replace gunicorn's immediate SIGTERM with drain-then-stop (see drain_seconds)."""
+    # The preloaded app (knowledge base, schemas, templates) lives as long as the process: move it
+    # out of the garbage collector's sight so collections in workers only scan per-request objects,
+    # and so collections do not touch (and un-share) the pages workers inherit from the master.
+    gc.freeze()
     drain_file = Path(os.environ["CRAMP_DRAIN_FILE"])
     drain_file.unlink(missing_ok=True)
 
