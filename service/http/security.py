@@ -9,7 +9,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 
-from flask import Flask, Response, g, request
+from typing import Any
+
+from flask import Request, Response
 from werkzeug.exceptions import MethodNotAllowed
 
 from service.config import Settings
@@ -49,31 +51,34 @@ def _cors_headers(response: Response, origin: str) -> None:
     response.headers.add("Vary", "Origin")
 
 
-def install(app: Flask, settings: Settings) -> None:
-    @app.before_request
-    def _guard() -> Response | None:
-        origin = request.headers.get("Origin")
-        if request.method == "OPTIONS":
-            return _preflight(origin)
-        if settings.api_keys and request.endpoint in PROTECTED_ENDPOINTS:
-            client, refused = identify(settings, request.headers.get("Authorization"))
-            g.client = client or "rejected"
+class Security:
+    """API keys on protected endpoints, CORS preflight and headers, security headers on everything."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    def before(self, req: Request, state: Any) -> Response | None:
+        if req.method == "OPTIONS":
+            return self._preflight(req, req.headers.get("Origin"))
+        if self.settings.api_keys and req.endpoint in PROTECTED_ENDPOINTS:
+            client, refused = identify(self.settings, req.headers.get("Authorization"))
+            state.client = client or "rejected"
             return refused
-        g.client = "anonymous"
+        state.client = "anonymous"
         return None
 
-    def _preflight(origin: str | None) -> Response | None:
-        routing = request.routing_exception
+    def _preflight(self, req: Request, origin: str | None) -> Response | None:
+        routing = req.routing_exception
         if isinstance(routing, MethodNotAllowed):
             methods = set(routing.valid_methods or ())
-        elif request.url_rule is not None:
-            methods = set(request.url_rule.methods or ())
+        elif req.url_rule is not None:
+            methods = set(req.url_rule.methods or ())
         else:
             return None  # unknown path: routing answers 404
         allowed = ", ".join(sorted((methods - {"HEAD"}) | {"OPTIONS"}))
         if origin is None:
             return Response(status=204, headers={"Allow": allowed})
-        if origin not in settings.cors_origins:
+        if origin not in self.settings.cors_origins:
             return problem(403, "Forbidden", "This origin is not allowed to call the service from a browser.",
                            FORBIDDEN)
         response = Response(status=204, headers={"Allow": allowed})
@@ -83,12 +88,11 @@ def install(app: Flask, settings: Settings) -> None:
         response.headers["Access-Control-Max-Age"] = CORS_MAX_AGE
         return response
 
-    @app.after_request
-    def _headers(response: Response) -> Response:
-        origin = request.headers.get("Origin")
-        if origin and origin in settings.cors_origins and request.method != "OPTIONS":
+    def after(self, req: Request, state: Any, response: Response) -> None:
+        origin = req.headers.get("Origin")
+        if origin and origin in self.settings.cors_origins and req.method != "OPTIONS":
             _cors_headers(response, origin)
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers.setdefault("Content-Security-Policy", API_CSP)
-        response.headers.setdefault("Referrer-Policy", "no-referrer")
-        return response
+        headers = response.headers
+        headers["X-Content-Type-Options"] = "nosniff"
+        headers.setdefault("Content-Security-Policy", API_CSP)
+        headers.setdefault("Referrer-Policy", "no-referrer")

@@ -10,7 +10,7 @@ import os
 import time
 from typing import Any, Mapping
 
-from flask import Blueprint, Flask, Response, current_app, g, request
+from flask import Blueprint, Flask, Request, Response, current_app, request
 from prometheus_client import (
     REGISTRY,
     CollectorRegistry,
@@ -121,42 +121,41 @@ def record_assessment(assessment: Mapping[str, Any], unrecognised: int) -> None:
         UNRECOGNISED_MEDICATIONS.inc(unrecognised)
 
 
-def install(app: Flask) -> None:
-    runtime = app.extensions["cramp"]
-    info_pid: list[int] = [0]
+class RequestMetrics:
+    """RED metrics and the clinical mix for each request; info gauges once per process."""
 
-    def publish_info() -> None:
+    def __init__(self, app: Flask) -> None:
+        self.runtime = app.extensions["cramp"]
+        self.info_pid = 0
+
+    def _publish_info(self) -> None:
         # Per process, not at import: gunicorn's master (which preloads the app) empties the directory.
-        KNOWLEDGE_BASE_INFO.labels(runtime.kb.version, runtime.kb.sha256).set(1)
+        KNOWLEDGE_BASE_INFO.labels(self.runtime.kb.version, self.runtime.kb.sha256).set(1)
         BUILD_INFO.labels(__version__).set(1)
-        info_pid[:] = [os.getpid()]
+        self.info_pid = os.getpid()
 
-    @app.before_request
-    def _enter() -> None:
-        if info_pid[0] != os.getpid():
-            publish_info()
-        g.metrics_started = time.perf_counter()
+    def before(self, req: Request, state: Any) -> None:
+        if self.info_pid != os.getpid():
+            self._publish_info()
+        state.metrics_started = time.perf_counter()
         IN_FLIGHT.inc()
 
-    @app.after_request
-    def _count(response: Response) -> Response:
-        rule = request.url_rule
+    def after(self, req: Request, state: Any, response: Response) -> None:
+        rule = req.url_rule
         route = rule.rule if rule is not None else "unmatched"
-        method = request.method if request.method in KNOWN_METHODS else "OTHER"
+        method = req.method if req.method in KNOWN_METHODS else "OTHER"
         _http_requests(route, method, str(response.status_code)).inc()
-        started = g.get("metrics_started")
+        started = state.get("metrics_started")
         if started is not None:
             _http_duration(route, method).observe(time.perf_counter() - started)
-        if request.endpoint == "assess.assess":
-            API_KEY_REQUESTS.labels(g.get("client") or "anonymous").inc()
-        for pointer in g.get("validation_pointers") or ():
+        if req.endpoint == "assess.assess":
+            API_KEY_REQUESTS.labels(state.get("client") or "anonymous").inc()
+        for pointer in state.get("validation_pointers") or ():
             _validation_failures(metric_pointer(pointer) or "(root)").inc()
-        assessment = g.get("assessment")
-        if assessment is not None and request.headers.get(TEST_TRAFFIC_HEADER) != "1":
+        assessment = state.get("assessment")
+        if assessment is not None and req.headers.get(TEST_TRAFFIC_HEADER) != "1":
             record_assessment(assessment, len(assessment["data_quality"]["unrecognised_medications"]))
-        return response
 
-    @app.teardown_request
-    def _leave(_: BaseException | None) -> None:
-        if g.get("metrics_started") is not None:
+    def teardown(self, state: Any) -> None:
+        if state.get("metrics_started") is not None:
             IN_FLIGHT.dec()

@@ -5,7 +5,9 @@ import re
 import time
 import uuid
 
-from flask import Flask, Response, g, request
+from typing import Any
+
+from flask import Request, Response
 
 from schemas import metric_pointer
 from service.observability.logs import configure, write_request_line
@@ -14,39 +16,35 @@ KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPT
 _SANE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 
 
-def _route() -> str:
-    rule = request.url_rule
-    return rule.rule if rule is not None else "unmatched"
+class RequestLog:
+    """A sane request id in and out, timing, and the one log line per request."""
 
+    def __init__(self, log_level: str) -> None:
+        self.logger = configure(log_level)
 
-def install(app: Flask, log_level: str) -> None:
-    logger = configure(log_level)
+    def before(self, req: Request, state: Any) -> None:
+        state.started = time.perf_counter()
+        offered = req.headers.get("X-Request-ID", "")
+        state.request_id = offered if _SANE_REQUEST_ID.match(offered) else uuid.uuid4().hex
 
-    @app.before_request
-    def _start() -> None:
-        g.started = time.perf_counter()
-        offered = request.headers.get("X-Request-ID", "")
-        g.request_id = offered if _SANE_REQUEST_ID.match(offered) else uuid.uuid4().hex
-
-    @app.after_request
-    def _finish(response: Response) -> Response:
-        response.headers["X-Request-ID"] = g.get("request_id") or uuid.uuid4().hex
-        started = g.get("started")
-        duration_ms = round((time.perf_counter() - started) * 1000, 3) if started else None
-        assessment = g.get("assessment")
+    def after(self, req: Request, state: Any, response: Response) -> None:
+        request_id = state.get("request_id") or uuid.uuid4().hex
+        response.headers["X-Request-ID"] = request_id
+        started = state.get("started")
+        assessment = state.get("assessment")
+        rule = req.url_rule
         write_request_line(
-            logger,
+            self.logger,
             {
-                "request_id": g.get("request_id"),
-                "method": request.method if request.method in KNOWN_METHODS else "OTHER",
-                "route": _route(),
+                "request_id": request_id,
+                "method": req.method if req.method in KNOWN_METHODS else "OTHER",
+                "route": rule.rule if rule is not None else "unmatched",
                 "status": response.status_code,
-                "duration_ms": duration_ms,
+                "duration_ms": round((time.perf_counter() - started) * 1000, 3) if started else None,
                 "disposition": assessment["disposition"]["level"] if assessment else None,
                 # Schema pointers only: an unknown key is caller text and could hold health data.
-                "invalid_fields": sorted({metric_pointer(p) or "(root)" for p in g.get("validation_pointers") or ()})
+                "invalid_fields": sorted({metric_pointer(p) or "(root)" for p in state.get("validation_pointers") or ()})
                 or None,
-                "client": g.get("client"),
+                "client": state.get("client"),
             },
         )
-        return response
