@@ -80,7 +80,7 @@ _INDEX = FieldIndex([fields | rules for fields, rules, _ in CHECKS.values()])
 def contraindications(c: Case, fired: Mapping[str, Pointers], use_index: bool = True) -> dict[str, Pointers]:
     """Every contraindication that holds, with the answers that establish it."""
     found = {}
-    for position in _INDEX.candidates(c.present | fired.keys() if use_index else None):
+    for position in _INDEX.candidates(c.present.union(fired) if use_index else None):
         name = _ORDER[position]
         pointers = CHECKS[name][2](c, fired)
         if pointers:

@@ -14,7 +14,7 @@ from service.advice.cautions import CHECKS, contraindications
 from service.advice.index import FieldIndex
 from service.advice.levels import LEVELS, rank_of
 from service.advice.medications import MedicationLexicon
-from service.advice.questions import CANDIDATES, MAX_QUESTIONS, unanswered
+from service.advice.questions import CANDIDATES, MAX_QUESTIONS
 from service.advice.rules import RULE_IDS, RULES
 from service.advice.topics import NEEDS, SELECTORS
 from service.content.knowledge_base import KnowledgeBase, KnowledgeBaseError
@@ -57,6 +57,10 @@ class Engine:
             for item in kb.safety_net
         )
         self._topic_plans = {level: self._plan(level) for level in LEVELS}
+        self._question_items = tuple(
+            (field, field[1:], relevant, {"field": field, "question": kb.questions[field]})
+            for field, relevant in CANDIDATES
+        )
         self._rule_index = FieldIndex([needs for _, _, needs in RULES])
         self._knowledge_base = {"version": kb.version, "sha256": kb.sha256, "last_reviewed": kb.last_reviewed}
 
@@ -195,9 +199,10 @@ class Engine:
         if level == "emergency":
             return []
         asked: list[dict[str, str]] = []
-        for field, relevant in CANDIDATES:
-            if relevant(c) and unanswered(c, field):
-                asked.append({"field": field, "question": self.kb.questions[field]})
+        answered = c.answered
+        for field, key, relevant, item in self._question_items:
+            if key not in answered and relevant(c):
+                asked.append(item)
                 if len(asked) == MAX_QUESTIONS:
                     break
         return asked

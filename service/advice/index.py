@@ -19,11 +19,23 @@ class FieldIndex:
                 by_field.setdefault(field, set()).add(i)
         self._by_field = {field: frozenset(items) for field, items in by_field.items()}
         self._everything = list(range(len(needs)))
+        self._remembered: dict[frozenset[str], list[int]] = {}
 
-    def candidates(self, present: Iterable[str] | None) -> list[int]:
-        """Indices of the items that may apply, in order; all of them when `present` is None."""
+    def candidates(self, present: frozenset[str] | None) -> list[int]:
+        """Indices of the items that may apply, in order; all of them when `present` is None.
+
+        Requests from the same form share their set of fields, so answers are remembered per set
+        (bounded; the list returned is shared and must not be changed)."""
         if present is None:
             return self._everything
+        found = self._remembered.get(present)
+        if found is None:
+            if len(self._remembered) >= 4096:
+                self._remembered.clear()
+            found = self._remembered[present] = self._lookup(present)
+        return found
+
+    def _lookup(self, present: Iterable[str]) -> list[int]:
         found = set(self._always)
         lookup = self._by_field.get
         for field in present:

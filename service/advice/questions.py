@@ -50,6 +50,3 @@ CANDIDATES: tuple[tuple[str, Callable[[Case], bool]], ...] = (
     ("/conditions", _always),
 )
 
-
-def unanswered(c: Case, pointer: str) -> bool:
-    return pointer[1:] not in c.answered
