@@ -104,3 +104,17 @@ def test_rule_quiet_when_trigger_unknown(engine: Engine, rule_id: str) -> None:
 def test_rule_quiet_when_trigger_says_no(engine: Engine, rule_id: str) -> None:
     base, pointer, _, negative = TRIGGERS[rule_id]
     assert rule_id not in fired(engine, with_value(base, pointer, negative))
+
+
+def test_rules_run_highest_tier_first_with_heatstroke_last_of_the_emergencies(engine: Engine) -> None:
+    """Several rules read what fired before them, so the evaluation order is part of the logic."""
+    levels = [engine.kb.rules[rule_id].level for rule_id in RULE_IDS]
+    ranks = [rank_of(level) for level in levels]
+    assert ranks == sorted(ranks, reverse=True)
+    emergencies = [r for r, level in zip(RULE_IDS, levels) if level == "emergency"]
+    assert emergencies[-1] == "possible_heatstroke"
+
+
+def test_swelling_explained_by_a_clot_is_not_also_a_routine_flag(engine: Engine) -> None:
+    ids = fired(engine, {"cramp": {"side": "left", "locations": ["calf"]}, "signs": {"swelling_side": "left"}})
+    assert "possible_dvt" in ids and "long_standing_numbness_or_swelling" not in ids
