@@ -106,6 +106,11 @@ class Case:
     def any_sign(self, *keys: str) -> Pointers:
         return tuple(f"/signs/{k}" for k in keys if self.signs.get(k) is True)
 
+    def asked(self, items: frozenset[str]) -> Pointers:
+        """Pointers to `asks_about` / `self_treatment` when either names one of these items."""
+        return tuple(f"/{field}" for field in ("asks_about", "self_treatment")
+                     if not items.isdisjoint(self.raw.get(field, ())))
+
     def has_condition(self, *ids: str) -> Pointers:
         return ("/conditions",) if self.conditions.intersection(ids) else NONE
 

@@ -37,10 +37,6 @@ for _general in ("stretching", "massage", "heat_or_cold", "analgesia_after_cramp
     _always(_general)
 
 
-def _asked(c: Case, items: frozenset[str]) -> Pointers:
-    return tuple(f"/{field}" for field in ("asks_about", "self_treatment") if items & frozenset(c.raw.get(field, ())))
-
-
 def _dehydration(c: Case) -> Pointers:
     return join(
         ("/context/hydration",) if c.context.get("hydration") == "poor" else NONE,
@@ -145,12 +141,12 @@ def _medication_review(c: Case, fired: Mapping[str, Pointers]) -> Pointers | Non
 
 @topic("supplement_caution", needs=("asks_about", "self_treatment",))
 def _supplements(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
-    return _asked(c, SUPPLEMENT_ASKS) or None
+    return c.asked(SUPPLEMENT_ASKS) or None
 
 
 @topic("quinine_warning", needs=("asks_about", "self_treatment", "medications",))
 def _quinine(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
-    return join(_asked(c, frozenset({"quinine", "tonic_water"})), c.taking(("quinine",))) or None
+    return join(c.asked(frozenset({"quinine", "tonic_water"})), c.taking(("quinine",))) or None
 
 
 @topic("tetanus_check", needs=("context/wound",))
@@ -196,17 +192,17 @@ def _never_quinine(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
 
 @topic("magnesium_supplement", needs=("asks_about", "self_treatment",))
 def _never_magnesium(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
-    return _asked(c, frozenset({"magnesium", "supplements"})) or None
+    return c.asked(frozenset({"magnesium", "supplements"})) or None
 
 
 @topic("potassium_supplement", needs=("asks_about", "self_treatment",))
 def _never_potassium(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
-    return _asked(c, frozenset({"potassium", "supplements"})) or None
+    return c.asked(frozenset({"potassium", "supplements"})) or None
 
 
 @topic("nsaid", needs=("asks_about", "self_treatment", "medications",))
 def _never_nsaid(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
-    return join(_asked(c, frozenset({"painkillers"})), c.taking(("nsaid",))) or None
+    return join(c.asked(frozenset({"painkillers"})), c.taking(("nsaid",))) or None
 
 
 @topic("aspirin", needs=("person/age",))

@@ -142,14 +142,9 @@ def _r6(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
 
 @rule("quinine_or_supplement_request", needs=("asks_about", "self_treatment", "medications"))
 def _r7(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
-    asked = ("/asks_about",) if {"quinine", "tonic_water"} & frozenset(c.raw.get("asks_about", ())) else NONE
-    taking = ("/self_treatment",) if {"quinine", "tonic_water"} & frozenset(c.raw.get("self_treatment", ())) else NONE
-    found = join(asked, taking, c.taking(("quinine",)))
-    supplements = {"magnesium", "potassium", "calcium", "supplements"} & c.asks
+    found = join(c.asked(frozenset({"quinine", "tonic_water"})), c.taking(("quinine",)))
+    supplements = frozenset({"magnesium", "potassium", "calcium", "supplements"}) & c.asks
     at_risk = join(c.has_condition("ckd", "dialysis"), c.taking(POTASSIUM_RAISING))
     if supplements and at_risk:
-        where = tuple(
-            f"/{field}" for field in ("asks_about", "self_treatment") if supplements & frozenset(c.raw.get(field, ()))
-        )
-        found = join(found, where, at_risk)
+        found = join(found, c.asked(supplements), at_risk)
     return found
