@@ -25,7 +25,7 @@ from werkzeug.exceptions import NotFound
 
 from schemas import metric_pointer
 from service import __version__
-from service.observability.requests import KNOWN_METHODS
+from service.observability.requests import route_and_method
 
 BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
 TEST_TRAFFIC_HEADER = "X-Test-Traffic"
@@ -141,9 +141,7 @@ class RequestMetrics:
         IN_FLIGHT.inc()
 
     def after(self, req: Request, state: Any, response: Response) -> None:
-        rule = req.url_rule
-        route = rule.rule if rule is not None else "unmatched"
-        method = req.method if req.method in KNOWN_METHODS else "OTHER"
+        route, method = route_and_method(req)
         _http_requests(route, method, str(response.status_code)).inc()
         started = state.get("metrics_started")
         if started is not None:

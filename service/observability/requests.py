@@ -13,6 +13,13 @@ from schemas import metric_pointer
 from service.observability.logs import configure, write_request_line
 
 KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
+def route_and_method(req: Request) -> tuple[str, str]:
+    """Bounded names for logs and metric labels: the URL-rule template (or "unmatched") and the
+    method (or "OTHER"), never the caller's raw path or method text."""
+    rule = req.url_rule
+    return (rule.rule if rule is not None else "unmatched"), (req.method if req.method in KNOWN_METHODS else "OTHER")
 _SANE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 
 
@@ -32,13 +39,13 @@ class RequestLog:
         response.headers["X-Request-ID"] = request_id
         started = state.get("started")
         assessment = state.get("assessment")
-        rule = req.url_rule
+        route, method = route_and_method(req)
         write_request_line(
             self.logger,
             {
                 "request_id": request_id,
-                "method": req.method if req.method in KNOWN_METHODS else "OTHER",
-                "route": rule.rule if rule is not None else "unmatched",
+                "method": method,
+                "route": route,
                 "status": response.status_code,
                 "duration_ms": round((time.perf_counter() - started) * 1000, 3) if started else None,
                 "disposition": assessment["disposition"]["level"] if assessment else None,
