@@ -8,7 +8,7 @@ from flask import Flask, Response, g, request
 from service.advice import Engine
 from service.config import Settings
 from service.content import KnowledgeBase, load_knowledge_base
-from service.http import assess, docs, health, problems, security
+from service.http import assess, docs, health, headers, problems, security
 from service.observability import metrics, requests
 
 
@@ -44,6 +44,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(docs.blueprint)
     app.register_blueprint(metrics.blueprint)
 
+    app.wsgi_app = headers.ResponseHeaders(  # type: ignore[method-assign]
+        app.wsgi_app, security.SECURITY_HEADERS, from_environ=[("X-Request-ID", requests.REQUEST_ID_ENVIRON)]
+    )
     runtime.ready = True
     return app
 
@@ -54,7 +57,8 @@ def _install_request_pipeline(
     """One before- and one after-request hook around every request, in a fixed order.
 
     Before: request id and timer, in-flight gauge, then keys/CORS (which may answer at once).
-    After (the reverse): security headers, metrics, then the log line with the final status.
+    After (the reverse): CORS headers, metrics, then the log line with the final status. The security
+    headers and the X-Request-ID echo are added below Flask, by headers.ResponseHeaders.
     One hook each, resolving `request` and `g` once, because Flask's per-hook dispatch and the
     context-proxy look-ups were a visible share of every request's cost.
     """

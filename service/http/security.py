@@ -1,4 +1,4 @@
-"""Optional API keys, an explicit CORS allow-list, and security headers on every response.
+"""Optional API keys, an explicit CORS allow-list, and the security headers every response carries.
 
 Keys are off by default so the two-command setup stays open on localhost. When configured, only
 their SHA-256 hashes are held, every stored hash is compared in constant time, and a key is never
@@ -21,6 +21,12 @@ UNAUTHORIZED = "urn:cramp-advice:problem:unauthorized"
 FORBIDDEN = "urn:cramp-advice:problem:forbidden"
 PROTECTED_ENDPOINTS = frozenset({"assess.assess"})
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
+# On every response unless it sets its own (the /docs page has its own CSP); see service/http/headers.py.
+SECURITY_HEADERS = (
+    ("X-Content-Type-Options", "nosniff"),
+    ("Content-Security-Policy", API_CSP),
+    ("Referrer-Policy", "no-referrer"),
+)
 CORS_ALLOW_HEADERS = "Content-Type, Authorization, X-Request-ID, X-Test-Traffic"
 CORS_MAX_AGE = "600"
 
@@ -59,7 +65,7 @@ class Security:
 
     def before(self, req: Request, state: Any) -> Response | None:
         if req.method == "OPTIONS":
-            return self._preflight(req, req.headers.get("Origin"))
+            return self._preflight(req, req.environ.get("HTTP_ORIGIN"))
         if self.settings.api_keys and req.endpoint in PROTECTED_ENDPOINTS:
             client, refused = identify(self.settings, req.headers.get("Authorization"))
             state.client = client or "rejected"
@@ -89,10 +95,7 @@ class Security:
         return response
 
     def after(self, req: Request, state: Any, response: Response) -> None:
-        origin = req.headers.get("Origin")
+        """CORS headers for allowed origins; SECURITY_HEADERS are added by the WSGI layer."""
+        origin = req.environ.get("HTTP_ORIGIN")
         if origin and origin in self.settings.cors_origins and req.method != "OPTIONS":
             _cors_headers(response, origin)
-        headers = response.headers
-        headers["X-Content-Type-Options"] = "nosniff"
-        headers.setdefault("Content-Security-Policy", API_CSP)
-        headers.setdefault("Referrer-Policy", "no-referrer")

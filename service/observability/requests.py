@@ -1,9 +1,9 @@
 """Per-request wrapping: a sane request id in and out, timing, and the one log line per request."""
 from __future__ import annotations
 
+import os
 import re
 import time
-import uuid
 
 from typing import Any
 
@@ -21,6 +21,13 @@ def route_and_method(req: Request) -> tuple[str, str]:
     rule = req.url_rule
     return (rule.rule if rule is not None else "unmatched"), (req.method if req.method in KNOWN_METHODS else "OTHER")
 _SANE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+# Where the request id waits for the WSGI layer to echo it as X-Request-ID (service/http/headers.py).
+REQUEST_ID_ENVIRON = "cramp.request_id"
+
+
+def new_request_id() -> str:
+    """32 random hex digits, as uuid4().hex was, at a fifth of its cost."""
+    return os.urandom(16).hex()
 
 
 class RequestLog:
@@ -31,12 +38,15 @@ class RequestLog:
 
     def before(self, req: Request, state: Any) -> None:
         state.started = time.perf_counter()
-        offered = req.headers.get("X-Request-ID", "")
-        state.request_id = offered if _SANE_REQUEST_ID.match(offered) else uuid.uuid4().hex
+        offered = req.environ.get("HTTP_X_REQUEST_ID")
+        state.request_id = req.environ[REQUEST_ID_ENVIRON] = (
+            offered if offered and _SANE_REQUEST_ID.match(offered) else new_request_id()
+        )
 
     def after(self, req: Request, state: Any, response: Response) -> None:
-        request_id = state.get("request_id") or uuid.uuid4().hex
-        response.headers["X-Request-ID"] = request_id
+        request_id = state.get("request_id")
+        if not request_id:  # a hook before this one answered early
+            request_id = state.request_id = req.environ[REQUEST_ID_ENVIRON] = new_request_id()
         started = state.get("started")
         assessment = state.get("assessment")
         route, method = route_and_method(req)
