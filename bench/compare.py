@@ -119,7 +119,7 @@ def wait_for_quiet(max_wait: float, threshold: float = 0.15) -> float:
 def gunicorn(app: str, env_extra: dict[str, str], workers: int, workdir: Path) -> Iterator[tuple[str, int]]:
     """gunicorn -c gunicorn.conf.py <app> on a free loopback port; yields (url, master pid)."""
     port = free_port()
-    name = app.split(".")[0]
+    name = app.replace(":", ".").replace(".", "_")
     env = {
         **os.environ,
         "BIND": f"127.0.0.1:{port}",
@@ -370,9 +370,13 @@ def main() -> int:
     parser.add_argument("--classes", default="sync,gthread", help="comma-separated: sync, gthread")
     parser.add_argument("--driver", choices=("auto", "wrk", "python"), default="auto")
     parser.add_argument("--slice", type=int, default=2, help="seconds per alternating floor/service slice")
+    parser.add_argument("--floor-app", default=APPS["floor"],
+                        help="WSGI app measured as the floor (e.g. bench.flask_floor_app:app, Flask's own cost)")
+    parser.add_argument("--service-app", default=APPS["service"], help="WSGI app measured against the floor")
     parser.add_argument("--quiet-wait", type=float, default=15.0,
                         help="before each run wait up to this many seconds for an idle machine (0: do not wait)")
     args = parser.parse_args()
+    APPS.update(floor=args.floor_app, service=args.service_app)
     if args.driver == "auto":
         args.driver = "wrk" if shutil.which("wrk") else "python"
     print(f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC; {machine()}")

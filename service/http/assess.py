@@ -1,7 +1,7 @@
 """POST /assess: strict JSON in, validated facts to the engine, the engine's assessment out."""
 from __future__ import annotations
 
-import uuid
+import os
 from datetime import datetime, timezone
 
 import orjson
@@ -15,6 +15,7 @@ from service.http.problems import MALFORMED_JSON, VALIDATION, problem
 
 blueprint = Blueprint("assess", __name__)
 API_VERSION = "1"
+_NO_STORE = (("Cache-Control", "no-store"),)
 MAX_ERRORS = 100  # a body of 3,000 unknown keys gets a bounded answer, not one error per key
 
 
@@ -42,11 +43,18 @@ def assess() -> Response:
     assessment = runtime.engine.assess(facts)
     g.assessment = assessment
     answer = {
-        "assessment_id": str(uuid.uuid4()),
+        "assessment_id": new_assessment_id(),
         "evaluated_at": datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
         "api_version": API_VERSION,
         **assessment,
     }
-    response = Response(orjson.dumps(answer), status=200, mimetype="application/json")
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return Response(orjson.dumps(answer), status=200, mimetype="application/json", headers=_NO_STORE)
+
+
+def new_assessment_id() -> str:
+    """A random (version 4) UUID, formatted directly: uuid.uuid4() cost ~4.5 us a call."""
+    raw = bytearray(os.urandom(16))
+    raw[6] = raw[6] & 0x0F | 0x40  # version 4
+    raw[8] = raw[8] & 0x3F | 0x80  # RFC 4122 variant
+    h = raw.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"

@@ -62,6 +62,16 @@ def configure(level: str) -> logging.Logger:
     return logger
 
 
+_last_second: list[Any] = [None, ""]
+
+
+def _utc_second(second: int) -> str:
+    """"2026-11-26T08:58:45", formatted once per second: strftime cost ~2.4 us on every line."""
+    if _last_second[0] != second:
+        _last_second[:] = [second, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))]
+    return _last_second[1]  # type: ignore[no-any-return]
+
+
 def write_request_line(logger: logging.Logger, fields: dict[str, Any]) -> None:
     """The per-request line, written without a LogRecord: it is on every request's path, and the
     logging machinery cost more than the rest of the line. Same format and allow-list as above."""
@@ -69,7 +79,7 @@ def write_request_line(logger: logging.Logger, fields: dict[str, Any]) -> None:
         return
     now = time.time()
     entry: dict[str, Any] = {
-        "time": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(now)) + f".{int(now % 1 * 1000):03d}Z",
+        "time": _utc_second(int(now)) + f".{int(now % 1 * 1000):03d}Z",
         "level": "INFO", "logger": logger.name, "event": "request",
     }
     for field in ALLOWED_FIELDS:

@@ -28,7 +28,7 @@ from service import __version__
 from service.observability.requests import route_and_method
 
 BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
-TEST_TRAFFIC_HEADER = "X-Test-Traffic"
+TEST_TRAFFIC_ENVIRON = "HTTP_X_TEST_TRAFFIC"  # "X-Test-Traffic: 1": not counted in the clinical mix
 
 HTTP_REQUESTS = Counter("cramp_http_requests", "HTTP requests answered.", ["route", "method", "status"])
 HTTP_DURATION = Histogram(
@@ -77,6 +77,7 @@ _assessments = Children(ASSESSMENTS)
 _red_flags = Children(RED_FLAGS)
 _recommendations = Children(RECOMMENDATIONS)
 _validation_failures = Children(VALIDATION_FAILURES)
+_api_key_requests = Children(API_KEY_REQUESTS)
 
 
 def _multiprocess() -> bool:
@@ -147,11 +148,11 @@ class RequestMetrics:
         if started is not None:
             _http_duration(route, method).observe(time.perf_counter() - started)
         if req.endpoint == "assess.assess":
-            API_KEY_REQUESTS.labels(state.get("client") or "anonymous").inc()
+            _api_key_requests(state.get("client") or "anonymous").inc()
         for pointer in state.get("validation_pointers") or ():
             _validation_failures(metric_pointer(pointer) or "(root)").inc()
         assessment = state.get("assessment")
-        if assessment is not None and req.headers.get(TEST_TRAFFIC_HEADER) != "1":
+        if assessment is not None and req.environ.get(TEST_TRAFFIC_ENVIRON) != "1":
             record_assessment(assessment, len(assessment["data_quality"]["unrecognised_medications"]))
 
     def teardown(self, state: Any) -> None:

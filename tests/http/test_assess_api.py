@@ -54,3 +54,15 @@ def test_public_vignette_over_http(client: FlaskClient, case: dict[str, Any]) ->
     assert not set(case["must_not_include"]) & rec_ids
     for flag in body["red_flags"]:
         assert flag["because"] and all(p.startswith("/") for p in flag["because"])
+
+
+def test_assessment_ids_are_random_version_4_uuids() -> None:
+    import uuid
+
+    from service.http.assess import new_assessment_id
+
+    ids = {new_assessment_id() for _ in range(2000)}
+    assert len(ids) == 2000
+    for value in ids:
+        parsed = uuid.UUID(value)
+        assert str(parsed) == value and parsed.version == 4 and parsed.variant == uuid.RFC_4122
