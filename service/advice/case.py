@@ -23,16 +23,22 @@ HEATSTROKE_C = 40.0
 FAST_HEART_RATE = 100  # adult tachycardia threshold; used only from age 12 (children run faster)
 
 Classifier = Callable[[str], frozenset[str]]
+_SECTIONS = ("person", "cramp", "signs", "context")
+_LISTS = ("medications", "conditions", "asks_about", "self_treatment")
 
 
 def join(*groups: Pointers) -> Pointers:
-    """Concatenate pointer groups without repeats, keeping first-seen order (hot path: most are empty)."""
-    found = [g for g in groups if g]
-    if not found:
-        return NONE
-    if len(found) == 1:
-        return found[0]
-    return tuple(dict.fromkeys(p for g in found for p in g))
+    """Concatenate pointer groups without repeats, keeping first-seen order.
+
+    Hot path: called hundreds of times per assessment, nearly always with at most one non-empty
+    group, which is returned as it is without building anything."""
+    found = NONE
+    for group in groups:
+        if group:
+            if found:
+                return tuple(dict.fromkeys([p for g in groups for p in g]))
+            found = group
+    return found
 
 
 class Case:
@@ -71,14 +77,12 @@ class Case:
         self.character: str | None = self.cramp.get("character")
         self.warnings: list[dict[str, str]] = []
         # Which fields the request holds ("signs/chest_pain", "medications"): the engine's rule index.
-        present = {f"{section}/{key}" for section in ("person", "cramp", "signs", "context")
-                   for key in request.get(section, ())}
-        present.update(key for key in ("medications", "conditions", "asks_about", "self_treatment") if request.get(key))
+        present = [f"{section}/{key}" for section in _SECTIONS for key in request.get(section, ())]
+        present += [key for key in _LISTS if request.get(key)]
         self.present: frozenset[str] = frozenset(present)
         # Answered also counts empty lists ("medications": [] means none) and the wound's details.
-        self.answered: frozenset[str] = self.present | frozenset(
-            [key for key in ("medications", "conditions", "asks_about", "self_treatment") if key in request]
-            + [f"context/wound/{key}" for key in self.wound])
+        self.answered: frozenset[str] = self.present.union(
+            [key for key in _LISTS if key in request], [f"context/wound/{key}" for key in self.wound])
         # Pictures many rules and topics read, computed once.
         self.exercise: Pointers = join(
             ("/cramp/timing",) if self.timing & EXERCISE_TIMINGS else NONE,
@@ -104,7 +108,8 @@ class Case:
         return (f"/cramp/{key}",) if self.cramp.get(key) is True else NONE
 
     def any_sign(self, *keys: str) -> Pointers:
-        return tuple(f"/signs/{k}" for k in keys if self.signs.get(k) is True)
+        signs = self.signs
+        return tuple([f"/signs/{k}" for k in keys if signs.get(k) is True])
 
     def asked(self, items: frozenset[str]) -> Pointers:
         """Pointers to `asks_about` / `self_treatment` when either names one of these items."""
@@ -116,14 +121,16 @@ class Case:
 
     def taking(self, classes: Iterable[str]) -> Pointers:
         """Pointers to the medication names in any of the given drug classes."""
-        if not self.classes:
+        held = self.classes
+        if not held:
             return NONE
-        found = {p for cls in classes for p in self.classes.get(cls, NONE)}
-        return tuple(sorted(found)) if found else NONE
+        found = [p for cls in classes if cls in held for p in held[cls]]
+        if len(found) < 2:
+            return tuple(found)
+        return tuple(sorted(set(found)))
 
     def number(self, section: str, key: str) -> float | None:
-        holder = {"person": self.person, "cramp": self.cramp, "signs": self.signs, "context": self.context}[section]
-        value = holder.get(key)
+        value = getattr(self, section).get(key)  # section: person, cramp, signs or context
         return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
     def at_least(self, section: str, key: str, threshold: float) -> Pointers:

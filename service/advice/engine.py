@@ -170,19 +170,20 @@ class Engine:
             if never:
                 withheld.append({"id": topic_id, "reason": templates[0]["detail"], "because": list(because)})
                 continue
-            blocked = suppressed_when & holding
-            if blocked:
-                name = min(blocked)  # deterministic choice of the reason shown
-                withheld.append({
-                    "id": topic_id, "reason": self.kb.contraindications[name], "because": list(cautions[name]),
-                })
-                continue
             chosen = templates[0]
-            for position, when in enumerate(whens, start=1):
-                if when in holding:
-                    chosen = templates[position]
-                    break
-            recommendations.append(self._filled(chosen, because))
+            if cautions:  # most answers hold none: skip the set work
+                blocked = suppressed_when & holding
+                if blocked:
+                    name = min(blocked)  # deterministic choice of the reason shown
+                    withheld.append({
+                        "id": topic_id, "reason": self.kb.contraindications[name], "because": list(cautions[name]),
+                    })
+                    continue
+                for position, when in enumerate(whens, start=1):
+                    if when in holding:
+                        chosen = templates[position]
+                        break
+            recommendations.append({**chosen, "because": list(because)})
         return recommendations, withheld
 
     def _safety_net(self, level: str, fired: Mapping[str, Pointers]) -> list[dict[str, str]]:
