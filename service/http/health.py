@@ -13,7 +13,7 @@ _OK = b'{"status":"ok"}'
 
 @blueprint.get("/livez")
 def livez() -> Response:
-    return Response(_OK, mimetype="application/json", headers={"Cache-Control": "no-store"})
+    return Response(_OK, mimetype="application/json")
 
 
 @blueprint.get("/readyz")
@@ -23,4 +23,4 @@ def readyz() -> Response:
     if not runtime.ready or (drain_file and os.path.exists(drain_file)):
         return problem(503, "Service Unavailable", "This instance is starting or shutting down.", NOT_READY,
                        headers={"Retry-After": "5"})
-    return Response(_OK, mimetype="application/json", headers={"Cache-Control": "no-store"})
+    return Response(_OK, mimetype="application/json")

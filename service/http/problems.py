@@ -39,8 +39,7 @@ def problem(
         body["errors"] = list(errors)
     if status >= 500:
         body["emergency_advice"] = _emergency_advice()
-    response = Response(orjson.dumps(body), status=status, mimetype=PROBLEM_JSON)
-    response.headers["Cache-Control"] = "no-store"
+    response = Response(orjson.dumps(body), status=status, content_type=PROBLEM_JSON)
     for name, value in (headers or {}).items():
         response.headers[name] = value
     return response

@@ -21,8 +21,10 @@ UNAUTHORIZED = "urn:cramp-advice:problem:unauthorized"
 FORBIDDEN = "urn:cramp-advice:problem:forbidden"
 PROTECTED_ENDPOINTS = frozenset({"assess.assess"})
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
-# On every response unless it sets its own (the /docs page has its own CSP); see service/http/headers.py.
+# On every response unless it sets its own (the /docs page has its own CSP and caching); added by the
+# WSGI layer, service/http/headers.py. Answers are about one person's health: no cache may keep them.
 SECURITY_HEADERS = (
+    ("Cache-Control", "no-store"),
     ("X-Content-Type-Options", "nosniff"),
     ("Content-Security-Policy", API_CSP),
     ("Referrer-Policy", "no-referrer"),

@@ -107,7 +107,7 @@ def metrics() -> Response:
         multiprocess.MultiProcessCollector(registry)
     else:
         registry = REGISTRY
-    response = Response(generate_latest(registry), headers={"Cache-Control": "no-store"})
+    response = Response(generate_latest(registry))
     response.headers["Content-Type"] = CONTENT_TYPE_PLAIN_0_0_4
     return response
 

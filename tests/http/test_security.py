@@ -8,7 +8,7 @@ from prometheus_client import REGISTRY
 
 from service.app import create_app
 from service.config import ConfigError, Settings
-from service.http.security import key_hash
+from service.http.security import SECURITY_HEADERS, key_hash
 from spec_check import SpecCheckingClient
 
 KEY = "s3cret-key-for-portal-a-7f1c"
@@ -98,6 +98,25 @@ def test_security_headers(client: FlaskClient) -> None:
     assert response.headers["Cache-Control"] == "no-store"
     assert "default-src 'none'" in response.headers["Content-Security-Policy"]
     assert "Server" not in response.headers or "/" not in response.headers["Server"]
+
+
+@pytest.mark.parametrize(("method", "path"), [
+    ("post", "/assess"), ("get", "/livez"), ("get", "/readyz"), ("get", "/metrics"), ("get", "/nowhere"),
+    ("delete", "/assess"), ("options", "/assess"),
+])
+def test_every_api_response_carries_the_security_headers_once(client: FlaskClient, method: str, path: str) -> None:
+    response = getattr(client, method)(path, json={} if method == "post" else None)
+    for name, value in SECURITY_HEADERS:
+        assert response.headers.getlist(name) == [value], name
+    assert response.headers.getlist("X-Request-ID")
+
+
+@pytest.mark.parametrize("path", ["/docs", "/openapi.yaml"])
+def test_the_docs_keep_their_own_caching_and_policy(client: FlaskClient, path: str) -> None:
+    response = client.get(path)
+    assert response.headers.getlist("Cache-Control") == ["public, max-age=300"]
+    assert len(response.headers.getlist("Content-Security-Policy")) == 1
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 
 def test_metrics_only_on_the_metrics_listener() -> None:
