@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 import os
-from datetime import datetime, timezone
 
 import orjson
 from flask import Blueprint, Response, current_app, g, request
 from marshmallow import ValidationError
 
 from schemas import ASSESS_REQUEST, validation_errors
+from service.clock import utc_millis
 from service.http.jsonbody import BodyError, read_json
 from service.http.negotiation import require_json_accept
 from service.http.problems import MALFORMED_JSON, VALIDATION, problem
@@ -43,7 +43,7 @@ def assess() -> Response:
     g.assessment = assessment
     answer = {
         "assessment_id": new_assessment_id(),
-        "evaluated_at": datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        "evaluated_at": utc_millis(),
         "api_version": API_VERSION,
         **assessment,
     }
