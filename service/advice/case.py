@@ -6,7 +6,7 @@ as warnings (guidance 2.1.3); absent fields stay unknown (None), never "no".
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Collection, Iterable, Mapping
 
 Pointers = tuple[str, ...]
 NONE: Pointers = ()
@@ -113,18 +113,20 @@ class Case:
 
     def asked(self, items: frozenset[str]) -> Pointers:
         """Pointers to `asks_about` / `self_treatment` when either names one of these items."""
-        return tuple(f"/{field}" for field in ("asks_about", "self_treatment")
-                     if not items.isdisjoint(self.raw.get(field, ())))
+        raw = self.raw
+        return tuple([f"/{field}" for field in ("asks_about", "self_treatment")
+                      if not items.isdisjoint(raw.get(field, ()))])
 
     def has_condition(self, *ids: str) -> Pointers:
         return ("/conditions",) if self.conditions.intersection(ids) else NONE
 
-    def taking(self, classes: Iterable[str]) -> Pointers:
+    def taking(self, classes: Collection[str]) -> Pointers:
         """Pointers to the medication names in any of the given drug classes."""
         held = self.classes
         if not held:
             return NONE
-        found = [p for cls in classes if cls in held for p in held[cls]]
+        # A case holds a few classes; `classes` may be long (every cramp-associated class): walk the few.
+        found = [p for cls, pointers in held.items() if cls in classes for p in pointers]
         if len(found) < 2:
             return tuple(found)
         return tuple(sorted(set(found)))

@@ -140,10 +140,14 @@ def _r6(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
     return c.dialysis
 
 
+QUININE_ASKS = frozenset({"quinine", "tonic_water"})
+RISKY_SUPPLEMENT_ASKS = frozenset({"magnesium", "potassium", "calcium", "supplements"})
+
+
 @rule("quinine_or_supplement_request", needs=("asks_about", "self_treatment", "medications"))
 def _r7(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
-    found = join(c.asked(frozenset({"quinine", "tonic_water"})), c.taking(("quinine",)))
-    supplements = frozenset({"magnesium", "potassium", "calcium", "supplements"}) & c.asks
+    found = join(c.asked(QUININE_ASKS), c.taking(("quinine",)))
+    supplements = RISKY_SUPPLEMENT_ASKS & c.asks
     at_risk = join(c.has_condition("ckd", "dialysis"), c.taking(POTASSIUM_RAISING))
     if supplements and at_risk:
         found = join(found, c.asked(supplements), at_risk)
