@@ -219,7 +219,7 @@ class Case:
                                       "A weakness onset was given with weakness false; treated as weakness.")
 
         wound_details = tuple(
-            f"/context/wound/{k}" for k in ("dirty", "puncture") if self.wound.get(k) is True
+            [f"/context/wound/{k}" for k in ("dirty", "puncture") if self.wound.get(k) is True]
         ) + (("/context/wound/days_ago",) if "days_ago" in self.wound else NONE)
         self.wound_present: Pointers = (("/context/wound/present",) if self.wound.get("present") is True else NONE)
         if wound_details and not self.wound_present:
@@ -249,7 +249,7 @@ class Case:
 
     def _implied(self, key: str, details: tuple[str, ...], message: str) -> Pointers:
         """A detail field (side, onset) implies the yes/no sign, whatever the yes/no box says."""
-        given = tuple(f"/signs/{d}" for d in details if d in self.signs)
+        given = tuple([f"/signs/{d}" for d in details if d in self.signs])
         if self.signs.get(key) is True:
             return (f"/signs/{key}",) + given
         if given and self.signs.get(key) is False:

@@ -72,17 +72,16 @@ CHECKS: dict[str, tuple[frozenset[str], frozenset[str], Check]] = {
 }
 
 
-_ORDER = tuple(CHECKS)
 # Fields and fired rule ids share one index: either can establish a contraindication.
-_INDEX = FieldIndex([fields | rules for fields, rules, _ in CHECKS.values()])
+_INDEX = FieldIndex([(name, check) for name, (_, _, check) in CHECKS.items()],
+                    [fields | rules for fields, rules, _ in CHECKS.values()])
 
 
 def contraindications(c: Case, fired: Mapping[str, Pointers], use_index: bool = True) -> dict[str, Pointers]:
     """Every contraindication that holds, with the answers that establish it."""
     found = {}
-    for position in _INDEX.candidates(c.present.union(fired) if use_index else None):
-        name = _ORDER[position]
-        pointers = CHECKS[name][2](c, fired)
+    for name, check in _INDEX.candidates(c.present.union(fired) if use_index else None):
+        pointers = check(c, fired)
         if pointers:
             found[name] = pointers
     return found

@@ -61,10 +61,12 @@ class Engine:
             (field, field[1:], relevant, {"field": field, "question": kb.questions[field]})
             for field, relevant in CANDIDATES
         )
-        self._rule_index = FieldIndex([needs for _, _, needs in RULES])
+        self._rule_index = FieldIndex([(rule_id, predicate) for rule_id, predicate, _ in RULES],
+                                      [needs for _, _, needs in RULES])
+        self._rule_rank = {rule_id: rank_of(content.level) for rule_id, content in kb.rules.items()}
         self._knowledge_base = {"version": kb.version, "sha256": kb.sha256, "last_reviewed": kb.last_reviewed}
 
-    def _plan(self, level: str) -> tuple[tuple[tuple[Any, ...], ...], FieldIndex]:
+    def _plan(self, level: str) -> FieldIndex[tuple[Any, ...]]:
         """Topics in the order an answer at this level shows them, with what deciding each one needs."""
         categories = _ORDER_SERIOUS if rank_of(level) >= rank_of("urgent") else _ORDER_CALM
         order = tuple(t for category in categories for t in TOPIC_CATEGORIES[category]) + TOPIC_CATEGORIES["never"]
@@ -75,7 +77,7 @@ class Engine:
                 topic_id, SELECTORS[topic_id], topic_id in NEVER_RECOMMENDED, content.at_emergency,
                 content.suppressed_when, tuple(v.when for v in content.variants), self._advice_templates[topic_id],
             ))
-        return tuple(plans), FieldIndex([NEEDS[topic_id] for topic_id in order])
+        return FieldIndex(plans, [NEEDS[topic_id] for topic_id in order])
 
     @staticmethod
     def _advice_template(content: Any, variant: Any) -> dict[str, Any]:
@@ -111,13 +113,12 @@ class Engine:
         """Assess one validated request. Deterministic: the same request gives the same answer."""
         c = self.case(request)
         fired: dict[str, Pointers] = {}
-        for position in self._rule_index.candidates(c.present if self.use_index else None):
-            rule_id, predicate, _ = RULES[position]
+        for rule_id, predicate in self._rule_index.candidates(c.present if self.use_index else None):
             because = predicate(c, fired)
             if because:
                 fired[rule_id] = because
         rules = self.kb.rules
-        by_level = sorted(fired, key=lambda r: -rank_of(rules[r].level))  # stable: keeps rule order
+        by_level = sorted(fired, key=self._rule_rank.__getitem__, reverse=True)  # stable: keeps rule order
         level = rules[by_level[0]].level if by_level else "self_care"
         cautions = contraindications(c, fired, self.use_index)
         recommendations, withheld = self._advice(c, fired, level, cautions)
@@ -161,9 +162,8 @@ class Engine:
         withheld: list[dict[str, Any]] = []
         emergency = level == "emergency"
         holding = cautions.keys()
-        plans, index = self._topic_plans[level]
-        for position in index.candidates(c.present if self.use_index else None):
-            topic_id, select, never, at_emergency, suppressed_when, whens, templates = plans[position]
+        candidates = self._topic_plans[level].candidates(c.present if self.use_index else None)
+        for topic_id, select, never, at_emergency, suppressed_when, whens, templates in candidates:
             because = select(c, fired)
             if because is None or (emergency and not at_emergency and not never):
                 continue

@@ -6,28 +6,32 @@ can run without it, and a property test checks that both give the same answers.
 """
 from __future__ import annotations
 
-from typing import Iterable, Sequence
+from typing import Generic, Iterable, Sequence, TypeVar
+
+Item = TypeVar("Item")
 
 
-class FieldIndex:
-    def __init__(self, needs: Sequence[frozenset[str] | None]) -> None:
-        """`needs[i]`: fields at least one of which item i requires; None: always evaluate it."""
+class FieldIndex(Generic[Item]):
+    def __init__(self, items: Sequence[Item], needs: Sequence[frozenset[str] | None]) -> None:
+        """`needs[i]`: fields at least one of which items[i] requires; None: always evaluate it."""
+        if len(items) != len(needs):
+            raise ValueError("one needs entry per item")
+        self._items = list(items)
         self._always = frozenset(i for i, fields in enumerate(needs) if fields is None)
         by_field: dict[str, set[int]] = {}
         for i, fields in enumerate(needs):
             for field in fields or ():
                 by_field.setdefault(field, set()).add(i)
         self._by_field = {field: frozenset(items) for field, items in by_field.items()}
-        self._everything = list(range(len(needs)))
-        self._remembered: dict[frozenset[str], list[int]] = {}
+        self._remembered: dict[frozenset[str], list[Item]] = {}
 
-    def candidates(self, present: frozenset[str] | None) -> list[int]:
-        """Indices of the items that may apply, in order; all of them when `present` is None.
+    def candidates(self, present: frozenset[str] | None) -> list[Item]:
+        """The items that may apply, in their order; all of them when `present` is None.
 
         Requests from the same form share their set of fields, so answers are remembered per set
         (bounded; the list returned is shared and must not be changed)."""
         if present is None:
-            return self._everything
+            return self._items
         found = self._remembered.get(present)
         if found is None:
             if len(self._remembered) >= 4096:
@@ -35,11 +39,11 @@ class FieldIndex:
             found = self._remembered[present] = self._lookup(present)
         return found
 
-    def _lookup(self, present: Iterable[str]) -> list[int]:
+    def _lookup(self, present: Iterable[str]) -> list[Item]:
         found = set(self._always)
         lookup = self._by_field.get
         for field in present:
-            items = lookup(field)
-            if items:
-                found |= items
-        return sorted(found)
+            positions = lookup(field)
+            if positions:
+                found |= positions
+        return [self._items[i] for i in sorted(found)]

@@ -132,7 +132,7 @@ def _foot_check(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
 
 @topic("medication_review", needs=("medications",))
 def _medication_review(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
-    recent = tuple(pointer for pointer, _ in c.recent_changes)
+    recent = tuple([pointer for pointer, _ in c.recent_changes])
     unknown = ("/medications",) if c.unrecognised else NONE
     found = join(c.taking(c.cramp_associated), c.taking(("statin", "fibrate", "quinine")), recent, unknown,
                   c.taking(DIURETICS))

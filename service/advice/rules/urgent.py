@@ -33,7 +33,7 @@ def _u2(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
 def _u3(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
     if "tetanus_signs" in fired:
         return NONE
-    risky = tuple(f"/context/wound/{k}" for k in ("dirty", "puncture") if c.wound.get(k) is True)
+    risky = tuple([f"/context/wound/{k}" for k in ("dirty", "puncture") if c.wound.get(k) is True])
     vaccination = c.context.get("tetanus_vaccination")
     if not risky or vaccination == "up_to_date":
         return NONE
