@@ -236,5 +236,6 @@ def _walk_field(pointer: str, field: fields.Field) -> Iterator[tuple[str, fields
 
 
 ASSESS_REQUEST = AssessRequestSchema()
+ASSESS_REQUEST.fast_plan()  # compile the field checks at import: once, in the master that preloads the app
 # Every pointer a request field can have, with "-" for array indices (bounded metric labels).
 REQUEST_POINTERS: frozenset[str] = frozenset(pointer for pointer, _ in walk(ASSESS_REQUEST))

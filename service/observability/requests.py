@@ -20,7 +20,7 @@ def route_and_method(req: Request) -> tuple[str, str]:
     method (or "OTHER"), never the caller's raw path or method text."""
     rule = req.url_rule
     return (rule.rule if rule is not None else "unmatched"), (req.method if req.method in KNOWN_METHODS else "OTHER")
-_SANE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+_SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")  # whole value (fullmatch: "$" allows a final newline)
 # Where the request id waits for the WSGI layer to echo it as X-Request-ID (service/http/headers.py).
 REQUEST_ID_ENVIRON = "cramp.request_id"
 
@@ -40,7 +40,7 @@ class RequestLog:
         state.started = time.perf_counter()
         offered = req.environ.get("HTTP_X_REQUEST_ID")
         state.request_id = req.environ[REQUEST_ID_ENVIRON] = (
-            offered if offered and _SANE_REQUEST_ID.match(offered) else new_request_id()
+            offered if offered and _SANE_REQUEST_ID.fullmatch(offered) else new_request_id()
         )
 
     def after(self, req: Request, state: Any, response: Response) -> None:

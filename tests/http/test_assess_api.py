@@ -34,6 +34,19 @@ def test_request_id_is_echoed_when_sane_and_replaced_when_not(client: FlaskClien
     assert replaced != "bad id" and len(replaced) == 32
 
 
+def test_a_request_id_with_a_trailing_newline_is_replaced() -> None:
+    """Not reachable over HTTP (a header line cannot hold one), but the check must not rely on that."""
+    from types import SimpleNamespace
+
+    from werkzeug.wrappers import Request
+
+    from service.observability.requests import RequestLog
+
+    state = SimpleNamespace()
+    RequestLog("INFO").before(Request({"HTTP_X_REQUEST_ID": "abc\n"}), state)
+    assert state.request_id != "abc\n" and len(state.request_id) == 32
+
+
 def test_two_answers_differ_only_in_id_and_time(client: FlaskClient) -> None:
     request = {"signs": {"chest_pain": True}}
     first, second = (client.post("/assess", json=request).get_json() for _ in range(2))
