@@ -140,9 +140,8 @@ class Engine:
 
     @staticmethod
     def _filled(template: dict[str, Any], because: Pointers) -> dict[str, Any]:
-        item = template.copy()
-        item["because"] = list(because)
-        return item
+        """A fresh answer item: the shared template's fields with this case's `because`."""
+        return {**template, "because": list(because)}
 
     def _disposition(self, level: str, set_by: list[str]) -> dict[str, Any]:
         content = self.kb.levels[level]
@@ -183,7 +182,7 @@ class Engine:
                     if when in holding:
                         chosen = templates[position]
                         break
-            recommendations.append({**chosen, "because": list(because)})
+            recommendations.append(self._filled(chosen, because))
         return recommendations, withheld
 
     def _safety_net(self, level: str, fired: Mapping[str, Pointers]) -> list[dict[str, str]]:
