@@ -58,6 +58,12 @@ def _range_test(validator: Range) -> Callable[[Any], bool]:
     return within
 
 
+def _exact_type_check(kind: type, validators: list[Validator]) -> Check:
+    """Values of exactly this JSON type (a bool is not an int) that pass the field's validators."""
+    valid = _validators_test(validators)
+    return lambda value: value if type(value) is kind and valid(value) else SLOW
+
+
 def _passes(validator: Validator) -> Callable[[Any], bool]:
     def test(value: Any) -> bool:
         try:
@@ -79,8 +85,7 @@ class StrictInteger(fields.Field):
         return value
 
     def fast_check(self) -> Check:
-        valid = _validators_test(self.validators)
-        return lambda value: value if type(value) is int and valid(value) else SLOW
+        return _exact_type_check(int, self.validators)
 
 
 class StrictNumber(fields.Field):
@@ -125,8 +130,7 @@ class StrictBoolean(fields.Field):
         return value
 
     def fast_check(self) -> Check:
-        valid = _validators_test(self.validators)
-        return lambda value: value if type(value) is bool and valid(value) else SLOW
+        return _exact_type_check(bool, self.validators)
 
 
 class StrictString(fields.Field):
@@ -140,8 +144,7 @@ class StrictString(fields.Field):
         return value
 
     def fast_check(self) -> Check:
-        valid = _validators_test(self.validators)
-        return lambda value: value if type(value) is str and valid(value) else SLOW
+        return _exact_type_check(str, self.validators)
 
 
 # ECMA-262 whitespace (JSON Schema's regex dialect, so what "\\S" in openapi.yaml means); Python's
