@@ -9,7 +9,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
-from typing import Mapping
+from typing import Callable, Mapping
 
 ROOT = Path(__file__).resolve().parents[2]
 GUNICORN = Path(sys.executable).with_name("gunicorn")
@@ -19,6 +19,23 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+def wait_until_ready(name: str, process: subprocess.Popen[bytes] | None, url: str, log: Callable[[], str],
+                     timeout: float, also: Callable[[], bool] = lambda: True) -> None:
+    """Poll `url` until it answers 200 (and `also` holds); fail at once, with the log, if the process exits."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"{name} exited early:\n{log()}")
+        try:
+            with urllib.request.urlopen(url, timeout=1) as response:
+                if response.status == 200 and also():
+                    return
+        except OSError:
+            pass
+        time.sleep(0.1)
+    raise TimeoutError(f"{name} not ready in {timeout}s:\n{log()}")
 
 
 class GunicornServer:
@@ -58,18 +75,8 @@ class GunicornServer:
         return self
 
     def wait_ready(self, timeout: float = 30.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process is not None and self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited early:\n{self.log()}")
-            try:
-                with urllib.request.urlopen(self.url + "/readyz", timeout=1) as response:
-                    if response.status == 200 and len(self.worker_pids()) >= 1:
-                        return
-            except OSError:
-                pass
-            time.sleep(0.1)
-        raise TimeoutError(f"gunicorn not ready in {timeout}s:\n{self.log()}")
+        wait_until_ready("gunicorn", self.process, self.url + "/readyz", self.log, timeout,
+                         also=lambda: len(self.worker_pids()) >= 1)
 
     @property
     def master_pid(self) -> int:

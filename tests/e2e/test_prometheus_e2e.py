@@ -27,7 +27,7 @@ from typing import Any, Iterator
 import pytest
 from prometheus_client.multiprocess import MultiProcessCollector
 
-from server import ROOT, GunicornServer, free_port
+from server import ROOT, GunicornServer, free_port, wait_until_ready
 
 pytestmark = pytest.mark.e2e
 
@@ -72,18 +72,7 @@ class PrometheusServer:
                                         start_new_session=True)
 
     def wait_ready(self, timeout: float = 20.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process is not None and self.process.poll() is not None:
-                raise RuntimeError(f"prometheus exited early:\n{self.log()}")
-            try:
-                with urllib.request.urlopen(self.url + "/-/ready", timeout=1) as response:
-                    if response.status == 200:
-                        return
-            except OSError:
-                pass
-            time.sleep(0.1)
-        raise TimeoutError(f"prometheus not ready in {timeout}s:\n{self.log()}")
+        wait_until_ready("prometheus", self.process, self.url + "/-/ready", self.log, timeout)
 
     def query(self, promql: str) -> list[dict[str, Any]]:
         url = f"{self.url}/api/v1/query?{urllib.parse.urlencode({'query': promql})}"
