@@ -6,7 +6,7 @@ as warnings (guidance 2.1.3); absent fields stay unknown (None), never "no".
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Collection, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 Pointers = tuple[str, ...]
 NONE: Pointers = ()
@@ -23,8 +23,37 @@ HEATSTROKE_C = 40.0
 FAST_HEART_RATE = 100  # adult tachycardia threshold; used only from age 12 (children run faster)
 
 Classifier = Callable[[str], frozenset[str]]
+_NUMBER_TYPES = frozenset({int, float})
 _SECTIONS = ("person", "cramp", "signs", "context")
 _LISTS = ("medications", "conditions", "asks_about", "self_treatment")
+
+
+class _Interned(dict):  # type: ignore[type-arg]
+    """Strings built from a field name once, then looked up: the readers below run ~100 times per
+    assessment and formatting a fresh pointer each time was a visible share of the engine's cost.
+    Keys are field names from the code or from schema-validated requests, so the dict stays small."""
+
+    def __init__(self, make: Callable[[str], Any]) -> None:
+        super().__init__()
+        self._make = make
+
+    def __missing__(self, key: str) -> Any:
+        value = self[key] = self._make(key)
+        return value
+
+
+def _interned(section: str) -> tuple[_Interned, _Interned, _Interned]:
+    """Per section: the pointer ("/signs/fever"), the pointer as a group, the index name ("signs/fever")."""
+    return (_Interned(lambda key: f"/{section}/{key}"), _Interned(lambda key: (f"/{section}/{key}",)),
+            _Interned(lambda key: f"{section}/{key}"))
+
+
+_SIGN, _SIGN_GROUP, _ = _interned("signs")
+_, _CONTEXT_GROUP, _ = _interned("context")
+_, _CRAMP_GROUP, _ = _interned("cramp")
+_GROUP = {section: _interned(section)[1] for section in _SECTIONS}
+_WOUND = _Interned(lambda key: f"/context/wound/{key}")
+_FIELD = {section: _interned(section)[2] for section in _SECTIONS}
 
 
 def join(*groups: Pointers) -> Pointers:
@@ -49,7 +78,7 @@ class Case:
         "locations", "timing", "side", "onset", "character", "warnings", "medications",
         "unrecognised", "classes", "recent_changes", "stopped_classes",
         "fever", "pregnant", "postpartum", "swelling", "numbness", "weakness", "wound_present",
-        "injury", "raw", "cramp_associated", "present", "answered", "exercise", "dialysis",
+        "injury", "raw", "cramp_associated", "present", "answered", "exercise", "dialysis", "_taken",
     )
 
     def __init__(
@@ -77,7 +106,7 @@ class Case:
         self.character: str | None = self.cramp.get("character")
         self.warnings: list[dict[str, str]] = []
         # Which fields the request holds ("signs/chest_pain", "medications"): the engine's rule index.
-        present = [f"{section}/{key}" for section in _SECTIONS for key in request.get(section, ())]
+        present = [_FIELD[section][key] for section in _SECTIONS for key in request.get(section, ())]
         present += [key for key in _LISTS if request.get(key)]
         self.present: frozenset[str] = frozenset(present)
         # Answered also counts empty lists ("medications": [] means none) and the wound's details.
@@ -99,17 +128,18 @@ class Case:
     # --- small readers -------------------------------------------------------------------------
 
     def sign(self, key: str) -> Pointers:
-        return (f"/signs/{key}",) if self.signs.get(key) is True else NONE
+        return _SIGN_GROUP[key] if self.signs.get(key) is True else NONE
 
     def ctx(self, key: str) -> Pointers:
-        return (f"/context/{key}",) if self.context.get(key) is True else NONE
+        return _CONTEXT_GROUP[key] if self.context.get(key) is True else NONE
 
     def cramp_true(self, key: str) -> Pointers:
-        return (f"/cramp/{key}",) if self.cramp.get(key) is True else NONE
+        return _CRAMP_GROUP[key] if self.cramp.get(key) is True else NONE
 
     def any_sign(self, *keys: str) -> Pointers:
         signs = self.signs
-        return tuple([f"/signs/{k}" for k in keys if signs.get(k) is True])
+        found = [_SIGN[k] for k in keys if signs.get(k) is True]
+        return tuple(found) if found else NONE
 
     def asked(self, items: frozenset[str]) -> Pointers:
         """Pointers to `asks_about` / `self_treatment` when either names one of these items."""
@@ -120,24 +150,25 @@ class Case:
     def has_condition(self, *ids: str) -> Pointers:
         return ("/conditions",) if self.conditions.intersection(ids) else NONE
 
-    def taking(self, classes: Collection[str]) -> Pointers:
+    def taking(self, classes: tuple[str, ...] | frozenset[str]) -> Pointers:
         """Pointers to the medication names in any of the given drug classes."""
         held = self.classes
         if not held:
             return NONE
-        # A case holds a few classes; `classes` may be long (every cramp-associated class): walk the few.
-        found = [p for cls, pointers in held.items() if cls in classes for p in pointers]
-        if len(found) < 2:
-            return tuple(found)
-        return tuple(sorted(set(found)))
+        taken = self._taken.get(classes)  # rules and topics ask about the same classes many times
+        if taken is None:
+            # A case holds a few classes; `classes` may be long (every cramp-associated class): walk the few.
+            found = [p for cls, pointers in held.items() if cls in classes for p in pointers]
+            taken = self._taken[classes] = tuple(found) if len(found) < 2 else tuple(sorted(set(found)))
+        return taken
 
     def number(self, section: str, key: str) -> float | None:
         value = getattr(self, section).get(key)  # section: person, cramp, signs or context
-        return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+        return value if type(value) in _NUMBER_TYPES else None  # exact types: True is not 1 here
 
     def at_least(self, section: str, key: str, threshold: float) -> Pointers:
         value = self.number(section, key)
-        return (f"/{section}/{key}",) if value is not None and value >= threshold else NONE
+        return _GROUP[section][key] if value is not None and value >= threshold else NONE
 
     def located(self, *places: str) -> Pointers:
         """The cramp is in one of these places; unknown location counts for leg places (a leg-cramp service)."""
@@ -180,6 +211,7 @@ class Case:
                 if weeks is None or weeks <= 26:
                     self.recent_changes.append((f"/medications/{index}/recent_change", found))
         self.classes: dict[str, Pointers] = {k: tuple(v) for k, v in classes.items()}
+        self._taken: dict[tuple[str, ...] | frozenset[str], Pointers] = {}
 
     def _resolve_conflicts(self) -> None:
         signs, person, context = self.signs, self.person, self.context
@@ -218,9 +250,11 @@ class Case:
         self.weakness = self._implied("weakness", ("weakness_onset",),
                                       "A weakness onset was given with weakness false; treated as weakness.")
 
-        wound_details = tuple(
-            [f"/context/wound/{k}" for k in ("dirty", "puncture") if self.wound.get(k) is True]
-        ) + (("/context/wound/days_ago",) if "days_ago" in self.wound else NONE)
+        wound = self.wound
+        wound_details = (
+            tuple([_WOUND[k] for k in ("dirty", "puncture") if wound.get(k) is True])
+            + (("/context/wound/days_ago",) if "days_ago" in wound else NONE)
+        ) if wound else NONE
         self.wound_present: Pointers = (("/context/wound/present",) if self.wound.get("present") is True else NONE)
         if wound_details and not self.wound_present:
             if self.wound.get("present") is False:
@@ -249,9 +283,10 @@ class Case:
 
     def _implied(self, key: str, details: tuple[str, ...], message: str) -> Pointers:
         """A detail field (side, onset) implies the yes/no sign, whatever the yes/no box says."""
-        given = tuple([f"/signs/{d}" for d in details if d in self.signs])
-        if self.signs.get(key) is True:
-            return (f"/signs/{key}",) + given
-        if given and self.signs.get(key) is False:
+        signs = self.signs
+        given = tuple([_SIGN[d] for d in details if d in signs]) if signs else NONE
+        if signs.get(key) is True:
+            return _SIGN_GROUP[key] + given
+        if given and signs.get(key) is False:
             self.warn(f"conflict_{key}", f"/signs/{key}", message)
         return given

@@ -52,10 +52,17 @@ class Engine:
             + [self._advice_template(content, variant) for variant in content.variants]
             for topic_id, content in kb.recommendations.items()
         }
-        self._safety_items = tuple(
+        safety_items = [
             ({"id": item.id, "text": item.text, "level": item.level}, rank_of(item.level), item.rules)
             for item in kb.safety_net
-        )
+        ]
+        # Per level: the items about something more serious than it (each may be dropped when all the
+        # rules it warns about already fired), and what to say when none is left (an emergency already).
+        self._safety_by_level = {
+            level: (tuple((item, rules) for item, rank, rules in safety_items if rank > rank_of(level)),
+                    [item for item, _, rules in safety_items if not rules and item["level"] == "emergency"])
+            for level in LEVELS
+        }
         self._topic_plans = {level: self._plan(level) for level in LEVELS}
         self._question_items = tuple(
             (field, field[1:], relevant, {"field": field, "question": kb.questions[field]})
@@ -73,11 +80,13 @@ class Engine:
         plans = []
         for topic_id in order:
             content = self.kb.recommendations[topic_id]
+            if level == "emergency" and not content.at_emergency and topic_id not in NEVER_RECOMMENDED:
+                continue  # not given while waiting for an ambulance: no need to ask whether it applies
             plans.append((
-                topic_id, SELECTORS[topic_id], topic_id in NEVER_RECOMMENDED, content.at_emergency,
+                topic_id, SELECTORS[topic_id], topic_id in NEVER_RECOMMENDED,
                 content.suppressed_when, tuple(v.when for v in content.variants), self._advice_templates[topic_id],
             ))
-        return FieldIndex(plans, [NEEDS[topic_id] for topic_id in order])
+        return FieldIndex(plans, [NEEDS[plan[0]] for plan in plans])
 
     @staticmethod
     def _advice_template(content: Any, variant: Any) -> dict[str, Any]:
@@ -141,7 +150,9 @@ class Engine:
     @staticmethod
     def _filled(template: dict[str, Any], because: Pointers) -> dict[str, Any]:
         """A fresh answer item: the shared template's fields with this case's `because`."""
-        return {**template, "because": list(because)}
+        item = template.copy()  # a third cheaper than {**template, ...}: one per item of every answer
+        item["because"] = [*because]
+        return item
 
     def _disposition(self, level: str, set_by: list[str]) -> dict[str, Any]:
         content = self.kb.levels[level]
@@ -159,12 +170,11 @@ class Engine:
     ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         recommendations: list[dict[str, Any]] = []
         withheld: list[dict[str, Any]] = []
-        emergency = level == "emergency"
         holding = cautions.keys()
         candidates = self._topic_plans[level].candidates(c.present if self.use_index else None)
-        for topic_id, select, never, at_emergency, suppressed_when, whens, templates in candidates:
+        for topic_id, select, never, suppressed_when, whens, templates in candidates:
             because = select(c, fired)
-            if because is None or (emergency and not at_emergency and not never):
+            if because is None:  # (the emergency plan holds only what is given at that level)
                 continue
             if never:
                 withheld.append({"id": topic_id, "reason": templates[0]["detail"], "because": list(because)})
@@ -186,14 +196,10 @@ class Engine:
         return recommendations, withheld
 
     def _safety_net(self, level: str, fired: Mapping[str, Pointers]) -> list[dict[str, str]]:
-        current = rank_of(level)
-        items = [
-            item for item, rank, rules in self._safety_items
-            if rank > current and not (rules and rules <= fired.keys())
-        ]
-        if not items:  # already an emergency: say what to do if things get worse while waiting
-            items = [item for item, _, rules in self._safety_items if not rules and item["level"] == "emergency"]
-        return items
+        more_serious, while_waiting = self._safety_by_level[level]
+        fired_ids = fired.keys()
+        items = [item for item, rules in more_serious if not (rules and rules <= fired_ids)]
+        return items or while_waiting.copy()
 
     def _questions(self, c: Case, level: str) -> list[dict[str, str]]:
         if level == "emergency":

@@ -43,3 +43,27 @@ def test_number_reads_each_section_and_ignores_booleans() -> None:
     assert case.number("signs", "heart_rate") == 120
     assert case.number("signs", "fever") is None
     assert case.number("context", "immobile_days") is None
+
+
+def test_taking_remembers_per_class_list_without_mixing_them_up() -> None:
+    classes = {"ramipril": frozenset({"ace_inhibitor"}), "atorvastatin": frozenset({"statin"})}
+    case = Case({"medications": [{"name": "ramipril"}, {"name": "atorvastatin"}]},
+                lambda name: classes.get(name, frozenset()))
+    for _ in range(2):  # the second round is answered from the case's memory
+        assert case.taking(("ace_inhibitor",)) == ("/medications/0/name",)
+        assert case.taking(("statin", "fibrate")) == ("/medications/1/name",)
+        assert case.taking(frozenset({"statin", "ace_inhibitor"})) == ("/medications/0/name", "/medications/1/name")
+        assert case.taking(("nsaid",)) == NONE
+
+
+def test_pointer_readers_name_the_field_they_read() -> None:
+    case = Case({"signs": {"fever": True, "swelling": False, "swelling_side": "left"},
+                 "context": {"smoker": True}, "cramp": {"ongoing": True}, "person": {"age": 70}},
+                lambda name: frozenset())
+    assert case.sign("fever") == ("/signs/fever",) and case.sign("swelling") == NONE
+    assert case.any_sign("fever", "swelling", "vomiting") == ("/signs/fever",)
+    assert case.ctx("smoker") == ("/context/smoker",) and case.cramp_true("ongoing") == ("/cramp/ongoing",)
+    assert case.at_least("person", "age", 65) == ("/person/age",) and case.at_least("person", "age", 71) == NONE
+    assert case.swelling == ("/signs/swelling_side",)  # the side implies swelling, with a warning
+    assert case.present == {"signs/fever", "signs/swelling", "signs/swelling_side", "context/smoker",
+                            "cramp/ongoing", "person/age"}
