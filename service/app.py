@@ -9,6 +9,7 @@ from service.advice import Engine
 from service.config import Settings
 from service.content import KnowledgeBase, load_knowledge_base
 from service.http import assess, docs, health, headers, problems, security
+from service.http.routing import RememberingMap
 from service.observability import metrics, requests
 
 
@@ -24,13 +25,19 @@ class Runtime:
     ready: bool = False
 
 
+class ServiceFlask(Flask):
+    """Flask with URL bindings remembered across requests (service/http/routing.py)."""
+
+    url_map_class = RememberingMap
+
+
 def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or Settings.from_env()
     kb = load_knowledge_base(settings.knowledge_base_dir)
     openapi = docs.load_openapi()
     runtime = Runtime(settings, kb, Engine(kb), openapi, docs.render_docs(openapi))
 
-    app = Flask(__name__)
+    app = ServiceFlask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes + 1  # one byte more: read_json tells "over"
     app.config["PROVIDE_AUTOMATIC_OPTIONS"] = False  # OPTIONS is answered by CORS only, else 405
     app.json.sort_keys = False  # type: ignore[attr-defined]
