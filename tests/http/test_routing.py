@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from werkzeug.exceptions import BadHost, NotFound
+from werkzeug.exceptions import BadHost, MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 
 from service.http.routing import RememberingMap
@@ -75,3 +75,20 @@ def test_the_app_routes_through_the_remembering_map(client: Any) -> None:
     assert client.get("/readyz").status_code == 200
     missing = client.get("/nowhere")
     assert missing.status_code == 404 and missing.mimetype == "application/problem+json"
+
+
+def test_a_remembered_match_hands_out_fresh_view_arguments_and_never_remembers_errors() -> None:
+    remembering = RememberingMap([Rule("/items/<int:n>", endpoint="item"), *[r.empty() for r in RULES]])
+    adapter = remembering.bind_to_environ(environ("/items/7", method="GET"))
+    rule, arguments = adapter.match(return_rule=True)
+    assert rule.endpoint == "item" and arguments == {"n": 7}
+    arguments["n"] = 8  # a caller edits its copy (Flask's url_value_preprocessor may pop from it)
+    assert adapter.match(return_rule=True)[1] == {"n": 7}
+    assert adapter.match() == ("item", {"n": 7})  # return_rule=False is remembered on its own
+    assert adapter.match("/readyz") == ("readyz", {})  # explicit arguments bypass the memory
+    for path, method, error in (("/nowhere", "GET", NotFound), ("/assess", "GET", MethodNotAllowed)):
+        failing = remembering.bind_to_environ(environ(path, method=method))
+        for _ in range(2):
+            with pytest.raises(error):
+                failing.match(return_rule=True)
+        assert not failing._matched
