@@ -9,7 +9,7 @@ from service.advice import Engine
 from service.config import Settings
 from service.content import KnowledgeBase, load_knowledge_base
 from service.http import assess, docs, health, headers, problems, security
-from service.http.routing import RememberingMap
+from service.http.flaskapp import ServiceFlask
 from service.observability import metrics, requests
 
 
@@ -23,12 +23,6 @@ class Runtime:
     openapi: bytes
     docs_html: bytes
     ready: bool = False
-
-
-class ServiceFlask(Flask):
-    """Flask with URL bindings remembered across requests (service/http/routing.py)."""
-
-    url_map_class = RememberingMap
 
 
 def create_app(settings: Settings | None = None) -> Flask:
