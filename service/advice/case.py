@@ -42,18 +42,15 @@ class _Interned(dict):  # type: ignore[type-arg]
         return value
 
 
-def _interned(section: str) -> tuple[_Interned, _Interned, _Interned]:
-    """Per section: the pointer ("/signs/fever"), the pointer as a group, the index name ("signs/fever")."""
-    return (_Interned(lambda key: f"/{section}/{key}"), _Interned(lambda key: (f"/{section}/{key}",)),
-            _Interned(lambda key: f"{section}/{key}"))
+def _per_section(make: Callable[[str, str], Any]) -> dict[str, _Interned]:
+    return {section: _Interned(lambda key, section=section: make(section, key)) for section in _SECTIONS}
 
 
-_SIGN, _SIGN_GROUP, _ = _interned("signs")
-_, _CONTEXT_GROUP, _ = _interned("context")
-_, _CRAMP_GROUP, _ = _interned("cramp")
-_GROUP = {section: _interned(section)[1] for section in _SECTIONS}
+_POINTER = _per_section(lambda section, key: f"/{section}/{key}")  # "/signs/fever"
+_GROUP = _per_section(lambda section, key: (f"/{section}/{key}",))  # ("/signs/fever",): one pointer group
+_FIELD = _per_section(lambda section, key: f"{section}/{key}")  # "signs/fever": the rule index's name
+_SIGN, _SIGN_GROUP, _CONTEXT_GROUP, _CRAMP_GROUP = _POINTER["signs"], _GROUP["signs"], _GROUP["context"], _GROUP["cramp"]
 _WOUND = _Interned(lambda key: f"/context/wound/{key}")
-_FIELD = {section: _interned(section)[2] for section in _SECTIONS}
 
 
 def join(*groups: Pointers) -> Pointers:

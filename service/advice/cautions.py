@@ -77,10 +77,12 @@ _INDEX = FieldIndex([(name, check) for name, (_, _, check) in CHECKS.items()],
                     [fields | rules for fields, rules, _ in CHECKS.values()])
 
 
-def contraindications(c: Case, fired: Mapping[str, Pointers], use_index: bool = True) -> dict[str, Pointers]:
-    """Every contraindication that holds, with the answers that establish it."""
+def contraindications(c: Case, fired: Mapping[str, Pointers], known: frozenset[str] | None) -> dict[str, Pointers]:
+    """Every contraindication that holds, with the answers that establish it.
+
+    `known`: the request's fields and the fired rule ids, for the index; None checks every one."""
     found = {}
-    for name, check in _INDEX.candidates(c.present.union(fired) if use_index else None):
+    for name, check in _INDEX.candidates(known):
         pointers = check(c, fired)
         if pointers:
             found[name] = pointers

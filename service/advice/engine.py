@@ -129,8 +129,10 @@ class Engine:
         rules = self.kb.rules
         by_level = sorted(fired, key=self._rule_rank.__getitem__, reverse=True)  # stable: keeps rule order
         level = rules[by_level[0]].level if by_level else "self_care"
-        cautions = contraindications(c, fired, self.use_index)
-        recommendations, withheld = self._advice(c, fired, level, cautions)
+        # Fields present and rules fired: what the caution and topic indexes look up (None: no index).
+        known = c.present.union(fired) if self.use_index else None
+        cautions = contraindications(c, fired, known)
+        recommendations, withheld = self._advice(c, fired, level, cautions, known)
         return {
             "disposition": self._disposition(level, [r for r in by_level if rules[r].level == level]),
             "red_flags": [self._filled(self._flag_templates[r], fired[r]) for r in by_level],
@@ -166,12 +168,13 @@ class Engine:
         }
 
     def _advice(
-        self, c: Case, fired: Mapping[str, Pointers], level: str, cautions: Mapping[str, Pointers]
+        self, c: Case, fired: Mapping[str, Pointers], level: str, cautions: Mapping[str, Pointers],
+        known: frozenset[str] | None,
     ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         recommendations: list[dict[str, Any]] = []
         withheld: list[dict[str, Any]] = []
         holding = cautions.keys()
-        candidates = self._topic_plans[level].candidates(c.present if self.use_index else None)
+        candidates = self._topic_plans[level].candidates(known)
         for topic_id, select, never, suppressed_when, whens, templates in candidates:
             because = select(c, fired)
             if because is None:  # (the emergency plan holds only what is given at that level)

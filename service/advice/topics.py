@@ -12,11 +12,12 @@ from service.advice.case import DIURETICS, NONE, Case, Pointers, join
 
 Selector = Callable[[Case, Mapping[str, Pointers]], "Pointers | None"]
 SELECTORS: dict[str, Selector] = {}
-# Request fields at least one of which must be present for a topic to apply (None: always ask the
-# selector, e.g. topics that follow from fired rules). The engine skips the rest; a property test
-# checks that skipping never changes an answer.
+# Request fields or rule ids at least one of which must be present or fired for a topic to apply
+# (None: always ask the selector). The engine skips the rest; a property test checks that skipping
+# never changes an answer.
 NEEDS: dict[str, frozenset[str] | None] = {}
 SUPPLEMENT_ASKS = frozenset({"magnesium", "potassium", "calcium", "vitamin_b", "supplements"})
+EXERCISE_FIELDS = ("cramp/timing", "context/exertion", "context/endurance_event_hours")  # what Case.exercise reads
 
 
 def topic(topic_id: str, needs: tuple[str, ...] | None = None) -> Callable[[Selector], Selector]:
@@ -73,24 +74,25 @@ def _exercise(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
 
 for _exercise_topic in ("warm_up", "conditioning"):
     SELECTORS[_exercise_topic] = _exercise
-    NEEDS[_exercise_topic] = frozenset({"cramp/timing", "context/exertion", "context/endurance_event_hours"})
+    NEEDS[_exercise_topic] = frozenset(EXERCISE_FIELDS)
 
 
-@topic("rest_stop_activity")
+@topic("rest_stop_activity", needs=("possible_rhabdomyolysis", "possible_heatstroke", "possible_exercise_hyponatraemia",
+                                     "claudication_pattern", *EXERCISE_FIELDS))
 def _rest(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
     serious = join(*(fired[r] for r in ("possible_rhabdomyolysis", "possible_heatstroke",
                                          "possible_exercise_hyponatraemia", "claudication_pattern") if r in fired))
     return serious or c.exercise or None
 
 
-@topic("stop_exercise")
+@topic("stop_exercise", needs=("possible_rhabdomyolysis", "possible_heatstroke", "possible_exercise_hyponatraemia"))
 def _stop_exercise(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
     systemic = join(*(fired[r] for r in ("possible_rhabdomyolysis", "possible_heatstroke",
                                           "possible_exercise_hyponatraemia") if r in fired))
     return systemic if systemic and c.exercise else None
 
 
-@topic("heat_illness_cooling")
+@topic("heat_illness_cooling", needs=("possible_heatstroke", "context/hot_environment"))
 def _cooling(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
     if "possible_heatstroke" in fired:
         return fired["possible_heatstroke"]
@@ -166,13 +168,13 @@ def _midwife(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
     return join(c.pregnant, c.postpartum) or None
 
 
-@topic("pe_warning")
+@topic("pe_warning", needs=("possible_pulmonary_embolism", "possible_dvt", "pregnancy_one_sided_leg_pain"))
 def _pe(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
     clot = [fired[r] for r in ("possible_pulmonary_embolism", "possible_dvt", "pregnancy_one_sided_leg_pain") if r in fired]
     return join(*clot) if clot else None
 
 
-@topic("reassurance_benign")
+@topic("reassurance_benign", needs=("cramp/duration_minutes",))
 def _reassurance(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
     """Only when nothing fired and a typical brief cramp is positively described (absent is not "fine")."""
     if fired:

@@ -30,3 +30,28 @@ def test_a_remembered_answer_is_the_same_answer() -> None:
 def test_items_and_needs_must_pair_up() -> None:
     with pytest.raises(ValueError):
         FieldIndex(ITEMS, NEEDS[:-1])
+
+
+def _request_fields() -> set[str]:
+    from schemas import ASSESS_REQUEST
+
+    names = set()
+    for name, field in ASSESS_REQUEST.fields.items():
+        nested = getattr(field, "schema", None)
+        names |= {f"{name}/{key}" for key in nested.fields} if nested is not None else {name}
+    return names
+
+
+def test_every_index_entry_names_a_real_request_field_or_rule() -> None:
+    """A misspelt name would silently skip a rule, topic or caution for every request."""
+    from service.advice.cautions import CHECKS
+    from service.advice.rules import RULE_IDS, RULES
+    from service.advice.topics import NEEDS as TOPIC_NEEDS
+
+    fields = _request_fields()
+    for rule_id, _, needs in RULES:
+        assert needs <= fields, (rule_id, needs - fields)  # rules are indexed on request fields only
+    for topic_id, needs in TOPIC_NEEDS.items():
+        assert needs is None or needs <= fields | set(RULE_IDS), (topic_id, needs - fields - set(RULE_IDS))
+    for name, (needed_fields, needed_rules, _) in CHECKS.items():
+        assert needed_fields <= fields and needed_rules <= set(RULE_IDS), name
