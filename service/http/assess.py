@@ -21,11 +21,12 @@ MAX_ERRORS = 100  # a body of 3,000 unknown keys gets a bounded answer, not one 
 @blueprint.post("/assess")
 def assess() -> Response:
     runtime = current_app.extensions["cramp"]
-    refused = require_json_accept()
+    req = request._get_current_object()  # type: ignore[attr-defined]  # one proxy look-up, not one per read
+    refused = require_json_accept(req)
     if refused is not None:
         return refused
     try:
-        body = read_json(request, runtime.settings.max_body_bytes)
+        body = read_json(req, runtime.settings.max_body_bytes)
     except BodyError as err:
         type_ = MALFORMED_JSON if err.status == 400 else "about:blank"
         titles = {400: "Malformed JSON", 413: "Content Too Large", 415: "Unsupported Media Type"}

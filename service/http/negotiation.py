@@ -1,7 +1,7 @@
 """Content negotiation: the API speaks JSON only, so an Accept that rules JSON out gets 406."""
 from __future__ import annotations
 
-from flask import Response, request
+from flask import Request, Response
 
 from service.http.problems import problem
 
@@ -10,7 +10,7 @@ _JSON_TYPES = ("application/json", "application/problem+json")
 _PLAINLY_JSON = frozenset({"application/json", "*/*", "application/problem+json", "application/*"})
 
 
-def require_json_accept() -> Response | None:
+def require_json_accept(request: Request) -> Response | None:
     accept = request.environ.get("HTTP_ACCEPT")
     if not accept or accept in _PLAINLY_JSON:
         return None
