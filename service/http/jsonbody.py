@@ -77,7 +77,8 @@ def read_json(request: Request, limit: int) -> Any:
         raise BodyError(400, "The body is empty; send a JSON object ({} is a valid request).")
     try:
         document = _DECODER.decode(text)
-        _no_lone_surrogates(document)
+        if "\\u" in text:  # valid UTF-8 cannot hold a surrogate: only a \u escape can make one
+            _no_lone_surrogates(document)
         return document
     except BodyError:
         raise
