@@ -1,7 +1,6 @@
 """POST /assess: strict JSON in, validated facts to the engine, the engine's assessment out."""
 from __future__ import annotations
 
-import os
 
 import orjson
 from flask import Blueprint, Response, current_app, g, request
@@ -12,6 +11,7 @@ from service.clock import utc_millis
 from service.http.jsonbody import BodyError, read_json
 from service.http.negotiation import require_json_accept
 from service.http.problems import MALFORMED_JSON, VALIDATION, problem
+from service.process import random_bytes
 
 blueprint = Blueprint("assess", __name__)
 API_VERSION = "1"
@@ -53,7 +53,7 @@ def assess() -> Response:
 
 def new_assessment_id() -> str:
     """A random (version 4) UUID, formatted directly: uuid.uuid4() cost ~4.5 us a call."""
-    raw = bytearray(os.urandom(16))
+    raw = bytearray(random_bytes(16))
     raw[6] = raw[6] & 0x0F | 0x40  # version 4
     raw[8] = raw[8] & 0x3F | 0x80  # RFC 4122 variant
     h = raw.hex()

@@ -1,7 +1,6 @@
 """Per-request wrapping: a sane request id in and out, timing, and the one log line per request."""
 from __future__ import annotations
 
-import os
 import re
 import time
 
@@ -11,6 +10,7 @@ from flask import Request, Response
 
 from schemas import metric_pointer
 from service.observability.logs import configure, write_request_line
+from service.process import random_bytes
 
 KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
@@ -26,8 +26,8 @@ REQUEST_ID_ENVIRON = "cramp.request_id"
 
 
 def new_request_id() -> str:
-    """32 random hex digits, as uuid4().hex was, at a fifth of its cost."""
-    return os.urandom(16).hex()
+    """32 random hex digits, as uuid4().hex was, at a fraction of its cost."""
+    return random_bytes(16).hex()
 
 
 class RequestLog:
