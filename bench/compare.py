@@ -116,10 +116,13 @@ def wait_for_quiet(max_wait: float, threshold: float = 0.15) -> float:
 
 
 @contextmanager
-def gunicorn(app: str, env_extra: dict[str, str], workers: int, workdir: Path) -> Iterator[tuple[str, int]]:
-    """gunicorn -c gunicorn.conf.py <app> on a free loopback port; yields (url, master pid)."""
+def gunicorn(app: str, env_extra: dict[str, str], workers: int, workdir: Path,
+             role: str) -> Iterator[tuple[str, int]]:
+    """gunicorn -c gunicorn.conf.py <app> on a free loopback port; yields (url, master pid).
+
+    Files are named by role too, so the same app can be both floor and service (an A/A run)."""
     port = free_port()
-    name = app.replace(":", ".").replace(".", "_")
+    name = f"{role}-" + app.replace(":", ".").replace(".", "_")
     env = {
         **os.environ,
         "BIND": f"127.0.0.1:{port}",
@@ -285,12 +288,15 @@ def run_class(name: str, args: argparse.Namespace, lua: Path, workdir: Path) -> 
     env = CLASSES[name]
     print(f"\n== {name}: {args.workers} workers, env {env}")
     runs: dict[str, dict[str, list[Measure]]] = {app: {"many": [], "one": []} for app in APPS}
-    with gunicorn(APPS["floor"], env, args.workers, workdir) as (floor_url, floor_pid), \
-            gunicorn(APPS["service"], env, args.workers, workdir) as (service_url, service_pid):
-        servers = {"floor": (floor_url, floor_pid), "service": (service_url, service_pid)}
-        for app, (url, pid) in servers.items():  # warm up: imports, first-request caches, TCP
-            measure(args.driver, url, pid, args.connections, 2, lua)
-        for round_ in range(1, args.rounds + 1):
+    for round_ in range(1, args.rounds + 1):
+        # Fresh servers every round: two gunicorns of the very same code differ by up to ~6% for their
+        # whole life (hash seed, memory layout), so one pair for all rounds made one draw of that luck
+        # decide every round; the medians are now over independent draws.
+        with gunicorn(APPS["floor"], env, args.workers, workdir, "floor") as (floor_url, floor_pid), \
+                gunicorn(APPS["service"], env, args.workers, workdir, "service") as (service_url, service_pid):
+            servers = {"floor": (floor_url, floor_pid), "service": (service_url, service_pid)}
+            for app, (url, pid) in servers.items():  # warm up: imports, first-request caches, TCP
+                measure(args.driver, url, pid, args.connections, 2, lua)
             for connections in (args.connections, 1):
                 if args.quiet_wait > 0:
                     wait_for_quiet(args.quiet_wait)
