@@ -52,8 +52,23 @@ class StdoutHandler(logging.StreamHandler):  # type: ignore[type-arg]
         pass
 
 
+def _line_buffered_stdout() -> None:
+    """Each line must leave the process when it is written. The image sets PYTHONUNBUFFERED, but
+    without it stdout into a file or pipe is block-buffered: request lines then wait for 8 KiB, and
+    a killed worker takes its unwritten lines with it. Set in gunicorn's master, workers inherit it."""
+    stream = sys.stdout
+    reconfigure = getattr(stream, "reconfigure", None)
+    if reconfigure is None or getattr(stream, "line_buffering", True) or getattr(stream, "write_through", False):
+        return
+    try:
+        reconfigure(line_buffering=True)
+    except (ValueError, OSError):  # a closed or unusual stream: keep it as it is
+        pass
+
+
 def configure(level: str) -> logging.Logger:
     """Route the service's logger to stdout as JSON; idempotent across app factories in tests."""
+    _line_buffered_stdout()
     logger = logging.getLogger("cramp")
     logger.setLevel(level)
     logger.propagate = False
