@@ -93,14 +93,13 @@ def _problem_for_unparsable_request(sock, status_int, reason, mesg):  # noqa: AN
     The contract says every error is problem+json, so replace that writer. `mesg` is not echoed: it can
     quote header values.
     """
-    import uuid
-
     import gunicorn.util
     import orjson
 
     from service.http.problems import EMERGENCY_ADVICE, INTERNAL
+    from service.observability.requests import new_request_id
 
-    request_id = uuid.uuid4().hex
+    request_id = new_request_id()
     problem = {"type": "about:blank", "title": reason, "status": status_int,
                "detail": "The request could not be read as HTTP/1.1: its request line, headers or framing are invalid.",
                "request_id": request_id}

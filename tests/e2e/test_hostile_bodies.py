@@ -397,6 +397,7 @@ def test_broken_framing_gets_a_problem(server: GunicornServer, raw: bytes, statu
     assert reply.status == status, (reply.status, reply.body[:300])
     assert reply.media_type == PROBLEM, (reply.headers, reply.body[:200])
     assert reply.json()["detail"].strip()
+    assert re.fullmatch(r"[0-9a-f]{32}", reply.json()["request_id"])  # the service's own request ids
 
 
 # --- and afterwards the server is fine ----------------------------------------------------------

@@ -51,3 +51,14 @@ def test_unhandled_exception_log_has_type_not_message(app: Any, client: FlaskCli
     client.post("/assess", json={})
     out = capsys.readouterr().out
     assert "ValueError" in out and MARKER not in out
+
+
+def test_formatted_events_carry_the_api_timestamp_of_their_record() -> None:
+    import logging
+
+    from service.observability.logs import JsonFormatter
+
+    record = logging.LogRecord("cramp", logging.WARNING, __file__, 1, "kb_loaded", None, None)
+    record.created, record.msecs = 1795683525.1239, 123.0  # 2026-11-26T08:58:45.123Z
+    line = json.loads(JsonFormatter().format(record))
+    assert line["time"] == "2026-11-26T08:58:45.123Z" and line["event"] == "kb_loaded"
