@@ -6,6 +6,7 @@ as warnings (guidance 2.1.3); absent fields stay unknown (None), never "no".
 """
 from __future__ import annotations
 
+from itertools import chain
 from typing import Any, Callable, Iterable, Mapping
 
 Pointers = tuple[str, ...]
@@ -31,13 +32,14 @@ _LISTS = ("medications", "conditions", "asks_about", "self_treatment")
 class _Interned(dict):  # type: ignore[type-arg]
     """Strings built from a field name once, then looked up: the readers below run ~100 times per
     assessment and formatting a fresh pointer each time was a visible share of the engine's cost.
-    Keys are field names from the code or from schema-validated requests, so the dict stays small."""
+    Keys are field names from the code or from schema-validated requests, or list positions below the
+    schema's limits, so the dict stays small."""
 
-    def __init__(self, make: Callable[[str], Any]) -> None:
+    def __init__(self, make: Callable[[Any], Any]) -> None:
         super().__init__()
         self._make = make
 
-    def __missing__(self, key: str) -> Any:
+    def __missing__(self, key: Any) -> Any:
         value = self[key] = self._make(key)
         return value
 
@@ -51,6 +53,10 @@ _GROUP = _per_section(lambda section, key: (f"/{section}/{key}",))  # ("/signs/f
 _FIELD = _per_section(lambda section, key: f"{section}/{key}")  # "signs/fever": the rule index's name
 _SIGN, _SIGN_GROUP, _CONTEXT_GROUP, _CRAMP_GROUP = _POINTER["signs"], _GROUP["signs"], _GROUP["context"], _GROUP["cramp"]
 _WOUND = _Interned(lambda key: f"/context/wound/{key}")
+_WOUND_FIELD = _Interned(lambda key: f"context/wound/{key}")
+_MEDICATION_NAME = _Interned(lambda index: f"/medications/{index}/name")
+_CONDITIONS: Pointers = ("/conditions",)
+_TIMING: Pointers = ("/cramp/timing",)
 
 
 def join(*groups: Pointers) -> Pointers:
@@ -62,8 +68,18 @@ def join(*groups: Pointers) -> Pointers:
     for group in groups:
         if group:
             if found:
-                return tuple(dict.fromkeys([p for g in groups for p in g]))
+                return tuple(dict.fromkeys(chain.from_iterable(groups)))
             found = group
+    return found
+
+
+def fired_because(fired: Mapping[str, Pointers], rule_ids: Iterable[str]) -> Pointers:
+    """The pointers of whichever of these rules fired, joined (NONE when none did)."""
+    found = NONE
+    for rule_id in rule_ids:
+        because = fired.get(rule_id)
+        if because:
+            found = join(found, because) if found else because
     return found
 
 
@@ -75,7 +91,7 @@ class Case:
         "locations", "timing", "side", "onset", "character", "warnings", "medications",
         "unrecognised", "classes", "recent_changes", "stopped_classes",
         "fever", "pregnant", "postpartum", "swelling", "numbness", "weakness", "wound_present",
-        "injury", "raw", "cramp_associated", "present", "answered", "exercise", "dialysis", "_taken",
+        "injury", "raw", "cramp_associated", "present", "answered", "exercise", "dialysis", "medication_names", "_taken",
     )
 
     def __init__(
@@ -89,9 +105,7 @@ class Case:
         self.context: Mapping[str, Any] = request.get("context", {})
         self.wound: Mapping[str, Any] = self.context.get("wound", {})
         self.conditions: frozenset[str] = frozenset(request.get("conditions", ()))
-        self.asks: frozenset[str] = frozenset(request.get("asks_about", ())) | frozenset(
-            request.get("self_treatment", ())
-        )
+        self.asks: frozenset[str] = frozenset((*request.get("asks_about", ()), *request.get("self_treatment", ())))
         self.age: int | None = self.person.get("age")
         self.sex: str | None = self.person.get("sex")
         self.locations: frozenset[str] | None = (
@@ -108,18 +122,25 @@ class Case:
         self.present: frozenset[str] = frozenset(present)
         # Answered also counts empty lists ("medications": [] means none) and the wound's details.
         self.answered: frozenset[str] = self.present.union(
-            [key for key in _LISTS if key in request], [f"context/wound/{key}" for key in self.wound])
-        # Pictures many rules and topics read, computed once.
-        self.exercise: Pointers = join(
-            ("/cramp/timing",) if self.timing & EXERCISE_TIMINGS else NONE,
-            ("/context/exertion",) if self.context.get("exertion") in ("moderate", "strenuous", "extreme") else NONE,
-            ("/context/endurance_event_hours",) if self.context.get("endurance_event_hours", 0) > 0 else NONE,
+            [key for key in _LISTS if key in request], [_WOUND_FIELD[key] for key in self.wound])
+        # Pictures many rules and topics read, computed once. (Each part names a different field, so
+        # adding the groups cannot repeat a pointer.)
+        context = self.context
+        self.exercise: Pointers = (
+            (_TIMING if not self.timing.isdisjoint(EXERCISE_TIMINGS) else NONE)
+            + (("/context/exertion",) if context.get("exertion") in ("moderate", "strenuous", "extreme") else NONE)
+            + (("/context/endurance_event_hours",) if context.get("endurance_event_hours", 0) > 0 else NONE)
         )
-        self.dialysis: Pointers = join(
-            ("/conditions",) if "dialysis" in self.conditions else NONE,
-            ("/cramp/timing",) if "dialysis" in self.timing else NONE,
+        self.dialysis: Pointers = (
+            (_CONDITIONS if "dialysis" in self.conditions else NONE) + (_TIMING if "dialysis" in self.timing else NONE)
         )
-        self._medications(request.get("medications", ()), classify)
+        medications = request.get("medications")
+        if medications:
+            self._medications(medications, classify)
+        else:  # most requests: nothing to classify
+            self.medications, self.unrecognised, self.recent_changes = [], [], []
+            self.classes, self.stopped_classes, self._taken = {}, {}, {}
+            self.medication_names = NONE
         self._resolve_conflicts()
 
     # --- small readers -------------------------------------------------------------------------
@@ -134,23 +155,29 @@ class Case:
         return _CRAMP_GROUP[key] if self.cramp.get(key) is True else NONE
 
     def any_sign(self, *keys: str) -> Pointers:
+        found = NONE
         signs = self.signs
-        found = [_SIGN[k] for k in keys if signs.get(k) is True]
-        return tuple(found) if found else NONE
+        if signs:  # a plain loop: in Python 3.11 a comprehension is a function call of its own
+            for key in keys:
+                if signs.get(key) is True:
+                    found += _SIGN_GROUP[key]
+        return found
 
     def asked(self, items: frozenset[str]) -> Pointers:
         """Pointers to `asks_about` / `self_treatment` when either names one of these items."""
+        if items.isdisjoint(self.asks):  # nearly always: skip looking at the two lists one by one
+            return NONE
         raw = self.raw
         return tuple([f"/{field}" for field in ("asks_about", "self_treatment")
                       if not items.isdisjoint(raw.get(field, ()))])
 
     def has_condition(self, *ids: str) -> Pointers:
-        return ("/conditions",) if self.conditions.intersection(ids) else NONE
+        return NONE if self.conditions.isdisjoint(ids) else _CONDITIONS  # isdisjoint builds no set
 
     def taking(self, classes: tuple[str, ...] | frozenset[str]) -> Pointers:
         """Pointers to the medication names in any of the given drug classes."""
         held = self.classes
-        if not held:
+        if not held or held.keys().isdisjoint(classes):  # the usual answer: none of these classes
             return NONE
         taken = self._taken.get(classes)  # rules and topics ask about the same classes many times
         if taken is None:
@@ -187,9 +214,11 @@ class Case:
         classes: dict[str, list[str]] = {}
         self.recent_changes: list[tuple[str, frozenset[str]]] = []
         self.stopped_classes: dict[str, list[str]] = {}
+        names: list[str] = []
         for index, medication in enumerate(medications):
             name = medication["name"]
-            pointer = f"/medications/{index}/name"
+            pointer = _MEDICATION_NAME[index]
+            names.append(pointer)
             found = classify(name)
             if found:
                 self.medications.append({"name": name, "classes": sorted(found)})
@@ -208,24 +237,25 @@ class Case:
                 if weeks is None or weeks <= 26:
                     self.recent_changes.append((f"/medications/{index}/recent_change", found))
         self.classes: dict[str, Pointers] = {k: tuple(v) for k, v in classes.items()}
+        self.medication_names: Pointers = tuple(names)
         self._taken: dict[tuple[str, ...] | frozenset[str], Pointers] = {}
 
     def _resolve_conflicts(self) -> None:
         signs, person, context = self.signs, self.person, self.context
         temperature = signs.get("temperature_c")
         fever_box = signs.get("fever")
-        fever: list[str] = []
+        fever = NONE
         if temperature is not None and temperature >= FEVER_C:
-            fever.append("/signs/temperature_c")
+            fever = ("/signs/temperature_c",)
             if fever_box is False:
                 self.warn("conflict_fever", "/signs/fever",
                           "A temperature of 38 °C or more was given with fever false; treated as fever.")
         if fever_box is True:
-            fever.append("/signs/fever")
+            fever += ("/signs/fever",)
             if temperature is not None and temperature < FEVER_C:
                 self.warn("conflict_fever", "/signs/temperature_c",
                           "Fever was reported with a temperature below 38 °C; treated as fever.")
-        self.fever: Pointers = tuple(fever)
+        self.fever: Pointers = fever
 
         self.pregnant: Pointers = NONE
         if person.get("pregnant") is True:
@@ -259,7 +289,7 @@ class Case:
                           "Wound details were given with present false; treated as a wound.")
             self.wound_present = wound_details
 
-        self.injury: Pointers = self.ctx("recent_injury")
+        self.injury: Pointers = _CONTEXT_GROUP["recent_injury"] if context.get("recent_injury") is True else NONE
         if "injury_hours_ago" in context and not self.injury:
             if context.get("recent_injury") is False:
                 self.warn("conflict_injury", "/context/recent_injury",
@@ -281,7 +311,11 @@ class Case:
     def _implied(self, key: str, details: tuple[str, ...], message: str) -> Pointers:
         """A detail field (side, onset) implies the yes/no sign, whatever the yes/no box says."""
         signs = self.signs
-        given = tuple([_SIGN[d] for d in details if d in signs]) if signs else NONE
+        given = NONE
+        if signs:
+            for detail in details:
+                if detail in signs:
+                    given += _SIGN_GROUP[detail]
         if signs.get(key) is True:
             return _SIGN_GROUP[key] + given
         if given and signs.get(key) is False:

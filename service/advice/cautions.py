@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Callable, Mapping
 
-from service.advice.case import NONE, POTASSIUM_RAISING, Case, Pointers, join
+from service.advice.case import NONE, POTASSIUM_RAISING, Case, Pointers, fired_because, join
 from service.advice.index import FieldIndex
 
 Check = Callable[[Case, Mapping[str, Pointers]], Pointers]
@@ -15,7 +15,7 @@ Check = Callable[[Case, Mapping[str, Pointers]], Pointers]
 
 def _rules(*ids: str) -> Check:
     def check(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
-        return join(*(fired[i] for i in ids if i in fired))
+        return fired_because(fired, ids)
     return check
 
 

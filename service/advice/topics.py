@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Callable, Mapping
 
-from service.advice.case import DIURETICS, NONE, Case, Pointers, join
+from service.advice.case import DIURETICS, NONE, Case, Pointers, fired_because, join
 
 Selector = Callable[[Case, Mapping[str, Pointers]], "Pointers | None"]
 SELECTORS: dict[str, Selector] = {}
@@ -80,15 +80,14 @@ for _exercise_topic in ("warm_up", "conditioning"):
 @topic("rest_stop_activity", needs=("possible_rhabdomyolysis", "possible_heatstroke", "possible_exercise_hyponatraemia",
                                      "claudication_pattern", *EXERCISE_FIELDS))
 def _rest(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
-    serious = join(*(fired[r] for r in ("possible_rhabdomyolysis", "possible_heatstroke",
-                                         "possible_exercise_hyponatraemia", "claudication_pattern") if r in fired))
+    serious = fired_because(fired, ("possible_rhabdomyolysis", "possible_heatstroke",
+                                     "possible_exercise_hyponatraemia", "claudication_pattern"))
     return serious or c.exercise or None
 
 
 @topic("stop_exercise", needs=("possible_rhabdomyolysis", "possible_heatstroke", "possible_exercise_hyponatraemia"))
 def _stop_exercise(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
-    systemic = join(*(fired[r] for r in ("possible_rhabdomyolysis", "possible_heatstroke",
-                                          "possible_exercise_hyponatraemia") if r in fired))
+    systemic = fired_because(fired, ("possible_rhabdomyolysis", "possible_heatstroke", "possible_exercise_hyponatraemia"))
     return systemic if systemic and c.exercise else None
 
 
@@ -170,8 +169,7 @@ def _midwife(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
 
 @topic("pe_warning", needs=("possible_pulmonary_embolism", "possible_dvt", "pregnancy_one_sided_leg_pain"))
 def _pe(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
-    clot = [fired[r] for r in ("possible_pulmonary_embolism", "possible_dvt", "pregnancy_one_sided_leg_pain") if r in fired]
-    return join(*clot) if clot else None
+    return fired_because(fired, ("possible_pulmonary_embolism", "possible_dvt", "pregnancy_one_sided_leg_pain")) or None
 
 
 @topic("reassurance_benign", needs=("cramp/duration_minutes",))
@@ -214,4 +212,4 @@ def _never_aspirin(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
 
 @topic("stop_medication", needs=("medications",))
 def _never_stop(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
-    return tuple(f"/medications/{i}/name" for i in range(len(c.raw.get("medications", ())))) or None
+    return c.medication_names or None
