@@ -14,7 +14,7 @@ from service.advice.cautions import CHECKS, contraindications
 from service.advice.index import FieldIndex
 from service.advice.levels import LEVELS, rank_of
 from service.advice.medications import MedicationLexicon
-from service.advice.questions import CANDIDATES, MAX_QUESTIONS
+from service.advice.questions import CANDIDATES, MAX_QUESTIONS, always
 from service.advice.rules import RULE_IDS, RULES
 from service.advice.topics import NEEDS, SELECTORS
 from service.content.knowledge_base import KnowledgeBase, KnowledgeBaseError
@@ -57,15 +57,16 @@ class Engine:
             for item in kb.safety_net
         ]
         # Per level: the items about something more serious than it (each may be dropped when all the
-        # rules it warns about already fired), and what to say when none is left (an emergency already).
-        self._safety_by_level = {
-            level: (tuple((item, rules) for item, rank, rules in safety_items if rank > rank_of(level)),
-                    [item for item, _, rules in safety_items if not rules and item["level"] == "emergency"])
-            for level in LEVELS
-        }
+        # rules it warns about already fired), all of them (when nothing fired), and what to say when
+        # none is left (an emergency already).
+        while_waiting = [item for item, _, rules in safety_items if not rules and item["level"] == "emergency"]
+        self._safety_by_level = {}
+        for level in LEVELS:
+            more_serious = tuple((item, rules) for item, rank, rules in safety_items if rank > rank_of(level))
+            self._safety_by_level[level] = (more_serious, [item for item, _ in more_serious], while_waiting)
         self._topic_plans = {level: self._plan(level) for level in LEVELS}
         self._question_items = tuple(
-            (field, field[1:], relevant, {"field": field, "question": kb.questions[field]})
+            (field[1:], None if relevant is always else relevant, {"field": field, "question": kb.questions[field]})
             for field, relevant in CANDIDATES
         )
         self._rule_index = FieldIndex([(rule_id, predicate) for rule_id, predicate, _ in RULES],
@@ -115,12 +116,9 @@ class Engine:
         if asked:
             raise KnowledgeBaseError(f"questions.toml: no wording for {sorted(asked)}")
 
-    def case(self, request: Mapping[str, Any]) -> Case:
-        return Case(request, self.lexicon.classify, self._cramp_classes)
-
     def assess(self, request: Mapping[str, Any]) -> dict[str, Any]:
         """Assess one validated request. Deterministic: the same request gives the same answer."""
-        c = self.case(request)
+        c = Case(request, self.lexicon.classify, self._cramp_classes)
         fired: dict[str, Pointers] = {}
         for rule_id, predicate in self._rule_index.candidates(c.present if self.use_index else None):
             because = predicate(c, fired)
@@ -195,11 +193,15 @@ class Engine:
                     if when in holding:
                         chosen = templates[position]
                         break
-            recommendations.append(self._filled(chosen, because))
+            item = chosen.copy()  # as in _filled, written out: this runs for every recommendation
+            item["because"] = [*because]
+            recommendations.append(item)
         return recommendations, withheld
 
     def _safety_net(self, level: str, fired: Mapping[str, Pointers]) -> list[dict[str, str]]:
-        more_serious, while_waiting = self._safety_by_level[level]
+        more_serious, every_item, while_waiting = self._safety_by_level[level]
+        if not fired:  # self-care answers: nothing fired, so no item can be dropped
+            return every_item.copy() or while_waiting.copy()
         fired_ids = fired.keys()
         items = [item for item, rules in more_serious if not (rules and rules <= fired_ids)]
         return items or while_waiting.copy()
@@ -209,8 +211,8 @@ class Engine:
             return []
         asked: list[dict[str, str]] = []
         answered = c.answered
-        for field, key, relevant, item in self._question_items:
-            if key not in answered and relevant(c):
+        for key, relevant, item in self._question_items:  # relevant None: always worth asking
+            if key not in answered and (relevant is None or relevant(c)):
                 asked.append(item)
                 if len(asked) == MAX_QUESTIONS:
                     break

@@ -12,7 +12,7 @@ from service.advice.case import EXERCISE_TIMINGS, Case
 MAX_QUESTIONS = 5
 
 
-def _always(c: Case) -> bool:
+def always(c: Case) -> bool:
     return True
 
 
@@ -24,8 +24,8 @@ def _exertion_or_statin(c: Case) -> bool:
 
 
 CANDIDATES: tuple[tuple[str, Callable[[Case], bool]], ...] = (
-    ("/signs/chest_pain", _always),
-    ("/signs/breathlessness", _always),
+    ("/signs/chest_pain", always),
+    ("/signs/breathlessness", always),
     ("/signs/swelling_side", lambda c: bool(c.swelling)),
     ("/signs/swelling", lambda c: not c.swelling),
     ("/signs/urine_colour", _exertion_or_statin),
@@ -35,18 +35,18 @@ CANDIDATES: tuple[tuple[str, Callable[[Case], bool]], ...] = (
     ("/context/wound/dirty", lambda c: bool(c.wound_present)),
     ("/context/tetanus_vaccination", lambda c: bool(c.wound_present)),
     ("/context/missed_dialysis_days", lambda c: bool(c.dialysis)),
-    ("/cramp/duration_minutes", _always),
-    ("/cramp/side", _always),
+    ("/cramp/duration_minutes", always),
+    ("/cramp/side", always),
     ("/signs/warmth", lambda c: bool(c.swelling)),
     ("/signs/redness", lambda c: bool(c.swelling)),
-    ("/medications", _always),
+    ("/medications", always),
     ("/person/pregnant", lambda c: not c.pregnant and c.sex != "male" and (c.age is None or 12 <= c.age <= 55)),
-    ("/person/age", _always),
+    ("/person/age", always),
     ("/signs/weakness", lambda c: not c.weakness),
     ("/signs/numbness", lambda c: not c.numbness),
-    ("/context/sleep_disturbed", _always),
-    ("/cramp/relieved_by_stretching", _always),
-    ("/cramp/episodes_per_week", _always),
-    ("/conditions", _always),
+    ("/context/sleep_disturbed", always),
+    ("/cramp/relieved_by_stretching", always),
+    ("/cramp/episodes_per_week", always),
+    ("/conditions", always),
 )
 
