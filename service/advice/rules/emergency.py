@@ -185,7 +185,7 @@ def _e4(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
     if heat_and_exertion_ruled_out(c):
         return NONE
     heat_specific = c.sign("hot_dry_skin") or c.at_least("signs", "temperature_c", HEATSTROKE_C)
-    already_explained = any(r in fired for r in _EMERGENCY_BEFORE_HEAT)
+    already_explained = not fired.keys().isdisjoint(_EMERGENCY_BEFORE_HEAT)
     return signs if heat_specific or not already_explained else NONE
 
 
