@@ -75,8 +75,9 @@ def _install_request_pipeline(
     def _after(response: Response) -> Response:
         req, state = request._get_current_object(), g._get_current_object()  # type: ignore[attr-defined]
         guard.after(req, state, response)
-        counters.after(req, state, response)
-        log.after(req, state, response)
+        labels = requests.route_and_method(req)  # the metrics and the log line name the same route
+        counters.after(req, state, response, labels)
+        log.after(req, state, response, labels)
         return response
 
     @app.teardown_request

@@ -25,7 +25,6 @@ from werkzeug.exceptions import NotFound
 
 from schemas import metric_pointer
 from service import __version__
-from service.observability.requests import route_and_method
 from service.process import current_pid
 
 if getattr(values.ValueClass, "_multiprocess", False):
@@ -147,8 +146,9 @@ class RequestMetrics:
         state.metrics_started = time.perf_counter()
         IN_FLIGHT.inc()
 
-    def after(self, req: Request, state: Any, response: Response) -> None:
-        route, method = route_and_method(req)
+    def after(self, req: Request, state: Any, response: Response, labels: tuple[str, str]) -> None:
+        """`labels`: route_and_method(req), computed once for the metrics and the log line."""
+        route, method = labels
         _http_requests(route, method, str(response.status_code)).inc()
         started = state.get("metrics_started")
         if started is not None:

@@ -43,13 +43,14 @@ class RequestLog:
             offered if offered and _SANE_REQUEST_ID.fullmatch(offered) else new_request_id()
         )
 
-    def after(self, req: Request, state: Any, response: Response) -> None:
+    def after(self, req: Request, state: Any, response: Response, labels: tuple[str, str]) -> None:
+        """`labels`: route_and_method(req), computed once for this line and the metrics."""
         request_id = state.get("request_id")
         if not request_id:  # a hook before this one answered early
             request_id = state.request_id = req.environ[REQUEST_ID_ENVIRON] = new_request_id()
         started = state.get("started")
         assessment = state.get("assessment")
-        route, method = route_and_method(req)
+        route, method = labels
         write_request_line(
             self.logger,
             {
