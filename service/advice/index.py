@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Generic, Iterable, Sequence, TypeVar
 
+from service.memo import Memo
+
 Item = TypeVar("Item")
 
 
@@ -23,7 +25,7 @@ class FieldIndex(Generic[Item]):
             for field in fields or ():
                 by_field.setdefault(field, set()).add(i)
         self._by_field = {field: frozenset(items) for field, items in by_field.items()}
-        self._remembered: dict[frozenset[str], list[Item]] = {}
+        self._remembered: Memo[frozenset[str], list[Item]] = Memo(4096)
 
     def candidates(self, present: frozenset[str] | None) -> list[Item]:
         """The items that may apply, in their order; all of them when `present` is None.
@@ -34,9 +36,7 @@ class FieldIndex(Generic[Item]):
             return self._items
         found = self._remembered.get(present)
         if found is None:
-            if len(self._remembered) >= 4096:
-                self._remembered.clear()
-            found = self._remembered[present] = self._lookup(present)
+            found = self._remembered.remember(present, self._lookup(present))
         return found
 
     def _lookup(self, present: Iterable[str]) -> list[Item]:

@@ -13,6 +13,7 @@ from flask import Flask, Request, Response
 from flask.sessions import NullSession, SessionInterface
 
 from service.http.routing import RememberingMap
+from service.memo import Memo
 
 
 class NoSessions(SessionInterface):
@@ -37,14 +38,11 @@ class ServiceFlask(Flask):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._known_callables: dict[Callable[..., Any], Callable[..., Any]] = {}
+        self._known_callables: Memo[Callable[..., Any], Callable[..., Any]] = Memo(self.max_known_callables)
 
     def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
         """Flask asks for every hook and view on every request (~0.6 us each); the answer never changes."""
         known = self._known_callables.get(func)
         if known is None:
-            known = super().ensure_sync(func)
-            if len(self._known_callables) >= self.max_known_callables:
-                self._known_callables.clear()
-            self._known_callables[func] = known
+            known = self._known_callables.remember(func, super().ensure_sync(func))
         return known

@@ -12,6 +12,8 @@ from typing import Any
 
 from werkzeug.routing import Map, MapAdapter
 
+from service.memo import Memo
+
 # Every environ value bind_to_environ reads; equal values give an equal adapter.
 _BOUND_FROM = (
     "HTTP_HOST", "SERVER_NAME", "SERVER_PORT", "wsgi.url_scheme", "HTTP_CONNECTION", "HTTP_UPGRADE",
@@ -49,7 +51,7 @@ class RememberingMap(Map):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._bound: dict[tuple[Any, ...], MapAdapter] = {}
+        self._bound: Memo[tuple[Any, ...], MapAdapter] = Memo(self.max_remembered)
 
     def bind_to_environ(self, environ: Any, server_name: str | None = None,
                         subdomain: str | None = None) -> MapAdapter:
@@ -57,9 +59,6 @@ class RememberingMap(Map):
         key = (server_name, subdomain, *[env.get(name) for name in _BOUND_FROM])
         adapter = self._bound.get(key)
         if adapter is None:
-            adapter = RememberingAdapter.of(
-                super().bind_to_environ(env, server_name=server_name, subdomain=subdomain))
-            if len(self._bound) >= self.max_remembered:
-                self._bound.clear()
-            self._bound[key] = adapter
+            adapter = self._bound.remember(key, RememberingAdapter.of(
+                super().bind_to_environ(env, server_name=server_name, subdomain=subdomain)))
         return adapter
