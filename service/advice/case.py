@@ -22,6 +22,13 @@ IMPLAUSIBLE_EPISODES_PER_WEEK = 21
 FEVER_C = 38.0
 HEATSTROKE_C = 40.0
 FAST_HEART_RATE = 100  # adult tachycardia threshold; used only from age 12 (children run faster)
+# The request fields each derived fact below reads: what rules and topics built on it need (index only).
+EXERCISE_FIELDS = ("cramp/timing", "context/exertion", "context/endurance_event_hours")
+DIALYSIS_FIELDS = ("conditions", "cramp/timing")
+PREGNANCY_FIELDS = ("person/pregnant", "person/gestation_weeks", "person/weeks_postpartum")  # pregnant, postpartum
+SWELLING_FIELDS = ("signs/swelling", "signs/swelling_side", "signs/swelling_onset")
+WEAKNESS_FIELDS = ("signs/weakness", "signs/weakness_onset")
+FEVER_FIELDS = ("signs/fever", "signs/temperature_c")
 
 Classifier = Callable[[str], frozenset[str]]
 _NUMBER_TYPES = frozenset({int, float})
@@ -91,7 +98,8 @@ class Case:
         "locations", "timing", "side", "onset", "character", "warnings", "medications",
         "unrecognised", "classes", "recent_changes", "stopped_classes",
         "fever", "pregnant", "postpartum", "swelling", "numbness", "weakness", "wound_present",
-        "injury", "raw", "cramp_associated", "present", "answered", "exercise", "dialysis", "medication_names", "_taken",
+        "injury", "raw", "cramp_associated", "present", "answered", "exercise", "dialysis", "medication_names",
+        "_taken",
     )
 
     def __init__(

@@ -74,7 +74,7 @@ CHECKS: dict[str, tuple[frozenset[str], frozenset[str], Check]] = {
 
 # Fields and fired rule ids share one index: either can establish a contraindication.
 _INDEX = FieldIndex([(name, check) for name, (_, _, check) in CHECKS.items()],
-                    [fields | rules for fields, rules, _ in CHECKS.values()])
+                    [(fields | rules,) for fields, rules, _ in CHECKS.values()])
 
 
 def contraindications(c: Case, fired: Mapping[str, Pointers], known: frozenset[str] | None) -> dict[str, Pointers]:

@@ -8,22 +8,23 @@ from __future__ import annotations
 
 from typing import Callable, Mapping
 
-from service.advice.case import DIURETICS, NONE, Case, Pointers, fired_because, join
+from service.advice.case import DIURETICS, EXERCISE_FIELDS, NONE, Case, Pointers, fired_because, join
+from service.advice.index import Needs, as_needs
 
 Selector = Callable[[Case, Mapping[str, Pointers]], "Pointers | None"]
 SELECTORS: dict[str, Selector] = {}
 # Request fields or rule ids at least one of which must be present or fired for a topic to apply
 # (None: always ask the selector). The engine skips the rest; a property test checks that skipping
 # never changes an answer.
-NEEDS: dict[str, frozenset[str] | None] = {}
+NEEDS: dict[str, Needs | None] = {}
 SUPPLEMENT_ASKS = frozenset({"magnesium", "potassium", "calcium", "vitamin_b", "supplements"})
-EXERCISE_FIELDS = ("cramp/timing", "context/exertion", "context/endurance_event_hours")  # what Case.exercise reads
 
 
-def topic(topic_id: str, needs: tuple[str, ...] | None = None) -> Callable[[Selector], Selector]:
+def topic(topic_id: str, needs: tuple[str, ...] | tuple[tuple[str, ...], ...] | None = None
+          ) -> Callable[[Selector], Selector]:
     def register(fn: Selector) -> Selector:
         SELECTORS[topic_id] = fn
-        NEEDS[topic_id] = frozenset(needs) if needs is not None else None
+        NEEDS[topic_id] = as_needs(needs)
         return fn
     return register
 
@@ -74,7 +75,7 @@ def _exercise(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
 
 for _exercise_topic in ("warm_up", "conditioning"):
     SELECTORS[_exercise_topic] = _exercise
-    NEEDS[_exercise_topic] = frozenset(EXERCISE_FIELDS)
+    NEEDS[_exercise_topic] = as_needs(EXERCISE_FIELDS)
 
 
 @topic("rest_stop_activity", needs=("possible_rhabdomyolysis", "possible_heatstroke", "possible_exercise_hyponatraemia",
@@ -87,7 +88,8 @@ def _rest(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
 
 @topic("stop_exercise", needs=("possible_rhabdomyolysis", "possible_heatstroke", "possible_exercise_hyponatraemia"))
 def _stop_exercise(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
-    systemic = fired_because(fired, ("possible_rhabdomyolysis", "possible_heatstroke", "possible_exercise_hyponatraemia"))
+    systemic = fired_because(fired, ("possible_rhabdomyolysis", "possible_heatstroke",
+                                     "possible_exercise_hyponatraemia"))
     return systemic if systemic and c.exercise else None
 
 

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import pytest
 
-from service.advice.index import FieldIndex
+from service.advice.index import FieldIndex, as_needs
 
-ITEMS = ["always", "fever", "chest", "fever or chest"]
-NEEDS = [None, frozenset({"signs/fever"}), frozenset({"signs/chest_pain"}),
-         frozenset({"signs/fever", "signs/chest_pain"})]
+ITEMS = ["always", "fever", "chest", "fever or chest", "fever and chest"]
+NEEDS = [None, as_needs(["signs/fever"]), as_needs(["signs/chest_pain"]),
+         as_needs(["signs/fever", "signs/chest_pain"]), as_needs([["signs/fever"], ["signs/chest_pain"]])]
 
 
 def test_items_keep_their_order_and_the_always_items_stay() -> None:
@@ -15,6 +15,15 @@ def test_items_keep_their_order_and_the_always_items_stay() -> None:
     assert index.candidates(frozenset()) == ["always"]
     assert index.candidates(frozenset({"signs/chest_pain", "person/age"})) == ["always", "chest", "fever or chest"]
     assert index.candidates(frozenset({"signs/fever", "signs/chest_pain"})) == ITEMS
+
+
+def test_needs_are_one_group_of_names_or_several_groups_all_met() -> None:
+    assert as_needs(("a", "b")) == (frozenset({"a", "b"}),)
+    assert as_needs((("a", "b"), ("c",))) == (frozenset({"a", "b"}), frozenset({"c"}))
+    assert as_needs(None) is None
+    for bad in ((), (("a",), ()), (("a",), "b")):
+        with pytest.raises(ValueError):
+            as_needs(bad)
 
 
 def test_no_field_set_means_every_item() -> None:
@@ -50,8 +59,10 @@ def test_every_index_entry_names_a_real_request_field_or_rule() -> None:
 
     fields = _request_fields()
     for rule_id, _, needs in RULES:
-        assert needs <= fields, (rule_id, needs - fields)  # rules are indexed on request fields only
+        for group in needs:
+            assert group <= fields, (rule_id, group - fields)  # rules are indexed on request fields only
     for topic_id, needs in TOPIC_NEEDS.items():
-        assert needs is None or needs <= fields | set(RULE_IDS), (topic_id, needs - fields - set(RULE_IDS))
+        for group in needs or ():
+            assert group <= fields | set(RULE_IDS), (topic_id, group - fields - set(RULE_IDS))
     for name, (needed_fields, needed_rules, _) in CHECKS.items():
         assert needed_fields <= fields and needed_rules <= set(RULE_IDS), name

@@ -10,7 +10,7 @@ from service.advice.rules.registry import rule
 # Doctor soon (G1-G4)
 
 
-@rule("claudication_pattern", needs=("cramp/relieved_by_rest",))
+@rule("claudication_pattern", needs=(("cramp/relieved_by_rest",), ("cramp/timing",)))
 def _g1(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
     walking = c.timing & {"walking", "exercise"}
     if not walking or c.cramp.get("relieved_by_rest") is not True:

@@ -4,8 +4,21 @@ from __future__ import annotations
 
 from typing import Mapping
 
-from service.advice.case import HEATSTROKE_C, NONE, Case, Pointers, join
+from service.advice.case import (
+    DIALYSIS_FIELDS,
+    EXERCISE_FIELDS,
+    FEVER_FIELDS,
+    HEATSTROKE_C,
+    NONE,
+    WEAKNESS_FIELDS,
+    Case,
+    Pointers,
+    join,
+)
 from service.advice.rules.pictures import (
+    HOT_OR_SWOLLEN_FIELDS,
+    ONE_SIDED_LEG_FIELDS,
+    RED_SKIN_FIELDS,
     cellulitis_signs,
     chest_symptoms,
     dvt_features,
@@ -19,7 +32,10 @@ from service.advice.rules.registry import rule
 
 @rule(
     "possible_pulmonary_embolism",
-    needs=("signs/breathlessness", "signs/chest_pain", "signs/coughing_blood", "signs/collapse"),
+    needs=(
+        ("signs/breathlessness", "signs/chest_pain", "signs/coughing_blood", "signs/collapse"),
+        ONE_SIDED_LEG_FIELDS,
+    ),
 )
 def _e1(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
     leg, chest = dvt_features(c), chest_symptoms(c)
@@ -45,7 +61,7 @@ def _e3(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
 
 @rule(
     "possible_exercise_hyponatraemia",
-    needs=("signs/vomiting", "signs/confusion", "signs/collapse", "signs/headache"),
+    needs=(("signs/vomiting", "signs/confusion", "signs/collapse", "signs/headache"), EXERCISE_FIELDS),
 )
 def _e5(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
     exercise = c.exercise
@@ -60,7 +76,15 @@ def _e5(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
     return join(systemic, c.sign("headache"), exercise, c.at_least("context", "fluid_intake_litres", 4))
 
 
-@rule("spreading_skin_infection", needs=("signs/redness", "signs/spreading_redness", "signs/skin_colour"))
+@rule(
+    "spreading_skin_infection",
+    needs=(
+        RED_SKIN_FIELDS,
+        HOT_OR_SWOLLEN_FIELDS,
+        (*FEVER_FIELDS, "signs/confusion", "signs/dizziness", "signs/collapse", "signs/vomiting", "signs/diarrhoea",
+         "signs/drowsy", "signs/skin_colour"),
+    ),
+)
 def _e6(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
     skin = cellulitis_signs(c)
     if not skin:
@@ -147,7 +171,7 @@ def _e11(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
     return join(found, ("/person/age",) if c.age is not None else NONE) if found else NONE
 
 
-@rule("missed_dialysis_hyperkalaemia", needs=("conditions", "cramp/timing"))
+@rule("missed_dialysis_hyperkalaemia", needs=(DIALYSIS_FIELDS, (*WEAKNESS_FIELDS, "signs/palpitations")))
 def _e12(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
     dialysis = c.dialysis
     if not dialysis:

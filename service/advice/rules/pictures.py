@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from service.advice.case import EXERCISE_TIMINGS, FAST_HEART_RATE, HORMONAL, NONE, Case, Pointers, join
+from service.advice.case import EXERCISE_TIMINGS, FAST_HEART_RATE, HORMONAL, NONE, SWELLING_FIELDS, Case, Pointers, join
+
+# The request fields each picture reads, for the rules' index entries (tests/advice/test_needs.py
+# checks that a rule never fires with one of its groups absent).
+ONE_SIDED_LEG_FIELDS = ("cramp/side", "signs/swelling_side")
+DVT_SIGN_OR_RISK_FIELDS = (
+    "signs/warmth", "signs/redness", "signs/hard_painful_veins", "signs/skin_colour", *SWELLING_FIELDS,
+    "context/recent_surgery_days_ago", "context/immobile_days", "context/fracture_or_cast",
+    "context/recent_long_travel_hours", "conditions",
+)
+RED_SKIN_FIELDS = ("signs/redness", "signs/spreading_redness", "signs/skin_colour")
+HOT_OR_SWOLLEN_FIELDS = ("signs/warmth", *SWELLING_FIELDS)
 
 
 def one_sided_leg(c: Case) -> Pointers:

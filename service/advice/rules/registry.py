@@ -6,18 +6,22 @@ from __future__ import annotations
 from typing import Callable, Mapping
 
 from service.advice.case import Case, Pointers
+from service.advice.index import Needs, as_needs
 
 Rule = Callable[[Case, Mapping[str, Pointers]], Pointers]
-RULES: list[tuple[str, Rule, frozenset[str]]] = []
+RULES: list[tuple[str, Rule, Needs]] = []
 
 
-def rule(rule_id: str, needs: tuple[str, ...]) -> Callable[[Rule], Rule]:
+def rule(rule_id: str, needs: tuple[str, ...] | tuple[tuple[str, ...], ...]) -> Callable[[Rule], Rule]:
     """Register a rule. `needs`: request fields ("signs/chest_pain") at least one of which must be
-    present for the rule to be able to fire; the engine skips it otherwise (an index, not logic:
-    a property test checks that skipping never changes an answer)."""
+    present for the rule to be able to fire, or several such groups that must all be met; the engine
+    skips it otherwise (an index, not logic: property tests check that skipping never changes an
+    answer and that the rule never fires with any one group absent)."""
+    groups = as_needs(needs)
+    assert groups is not None
 
     def register(fn: Rule) -> Rule:
-        RULES.append((rule_id, fn, frozenset(needs)))
+        RULES.append((rule_id, fn, groups))
         return fn
 
     return register

@@ -4,12 +4,30 @@ from __future__ import annotations
 
 from typing import Mapping
 
-from service.advice.case import DIURETICS, NONE, Case, Pointers, join
-from service.advice.rules.pictures import cellulitis_signs, dvt_features, growing_pains_pattern
+from service.advice.case import (
+    DIURETICS,
+    FEVER_FIELDS,
+    NONE,
+    PREGNANCY_FIELDS,
+    SWELLING_FIELDS,
+    WEAKNESS_FIELDS,
+    Case,
+    Pointers,
+    join,
+)
+from service.advice.rules.pictures import (
+    DVT_SIGN_OR_RISK_FIELDS,
+    HOT_OR_SWOLLEN_FIELDS,
+    ONE_SIDED_LEG_FIELDS,
+    RED_SKIN_FIELDS,
+    cellulitis_signs,
+    dvt_features,
+    growing_pains_pattern,
+)
 from service.advice.rules.registry import rule
 
 
-@rule("possible_dvt", needs=("cramp/side", "signs/swelling_side"))
+@rule("possible_dvt", needs=(ONE_SIDED_LEG_FIELDS, DVT_SIGN_OR_RISK_FIELDS))
 def _u1(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
     if "possible_pulmonary_embolism" in fired:
         return NONE
@@ -45,7 +63,7 @@ def _u4(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
     return ("/context/toxin_exposure",) if c.context.get("toxin_exposure") else NONE
 
 
-@rule("cellulitis_signs", needs=("signs/redness", "signs/spreading_redness", "signs/skin_colour"))
+@rule("cellulitis_signs", needs=(RED_SKIN_FIELDS, HOT_OR_SWOLLEN_FIELDS))
 def _u5(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
     if "spreading_skin_infection" in fired:
         return NONE
@@ -66,7 +84,10 @@ def _u6(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
 
 @rule(
     "fluid_loss_with_dizziness_or_weakness",
-    needs=("signs/dizziness", "signs/weakness", "signs/weakness_onset"),
+    needs=(
+        ("signs/dizziness", *WEAKNESS_FIELDS),
+        ("signs/vomiting", "signs/diarrhoea", "signs/sweating", "medications"),
+    ),
 )
 def _u7(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
     loss = join(
@@ -125,7 +146,11 @@ def _u9_cli(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
     return join(found, c.has_condition("peripheral_arterial_disease", "diabetes")) if found else NONE
 
 
-@rule("diabetic_foot_problem", needs=("conditions",))
+@rule(
+    "diabetic_foot_problem",
+    needs=(("conditions",), ("signs/foot_wound_not_healing", "signs/redness", "signs/warmth", "signs/spreading_redness",
+                             *SWELLING_FIELDS, "context/wound")),
+)
 def _u9_foot(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
     diabetes = c.has_condition("diabetes")
     if not diabetes:
@@ -140,14 +165,8 @@ def _u9_foot(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
 
 @rule(
     "child_leg_pain_red_features",
-    needs=(
-        "signs/fever",
-        "signs/temperature_c",
-        "signs/limp",
-        "signs/joint_swollen_or_hot",
-        "signs/can_weight_bear",
-        "cramp/side",
-    ),
+    # One-sided pain for 48 hours or more counts only with its history: cramp/history_weeks, not cramp/side.
+    needs=(*FEVER_FIELDS, "signs/limp", "signs/joint_swollen_or_hot", "signs/can_weight_bear", "cramp/history_weeks"),
 )
 def _u10(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
     child = c.is_child()
@@ -165,7 +184,7 @@ def _u10(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
     return join(found, ("/person/age",) if c.age is not None else NONE) if found else NONE
 
 
-@rule("pregnancy_one_sided_leg_pain", needs=("cramp/side", "signs/swelling_side"))
+@rule("pregnancy_one_sided_leg_pain", needs=(PREGNANCY_FIELDS, ONE_SIDED_LEG_FIELDS))
 def _u11(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
     period = join(c.pregnant, c.postpartum)
     if not period or "possible_pulmonary_embolism" in fired:
