@@ -8,15 +8,16 @@ unindexed engine must then never fire the rule, select the topic or find the cau
 Random requests rarely meet all of an entry's other groups at once (dense ones nearly always hold a
 chest symptom, which suppresses the rules that defer to the emergency ones), so the second test, per
 entry, fills one random member of each other group, takes the group under test out, and then gives
-fresh random values to whatever fields the entry's own check asked for. Deliberately dropping a field
-from a group was caught in every run for six such mistakes (DVT without redness or without
-conditions, a one-sided leg without swelling_side, fluid loss without medications, a child's red
-features without limp, a spreading infection without dizziness), but only in about one run in three
-for the diabetic-foot rule without context/wound, which also needs "diabetes" among random conditions.
+fresh random values to whatever fields the entry's own check asked for (for a list it looked into,
+sometimes a list of the very values it looked for). Seven deliberate mistakes (DVT without redness
+or without conditions, a one-sided leg without swelling_side, fluid loss without medications, a
+child's red features without limp, a spreading infection without dizziness, a diabetic foot without
+context/wound) were each caught in every run tried; plain random requests missed two of them.
 """
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterable
 from typing import Any
 
 import pytest
@@ -146,13 +147,37 @@ DERIVED: dict[str, tuple[str, ...]] = {
 
 
 class LoggedCase(Case):
-    """A Case that, once `log` is set, notes the request fields behind each derived fact read."""
+    """A Case that, once `log` is set, notes the request fields behind each derived fact read, and
+    in `wanted` the list values a check looks for (which conditions, places, asks)."""
 
     def __getattribute__(self, attribute: str) -> Any:
         log = object.__getattribute__(self, "__dict__").get("log")
         if log is not None and attribute in DERIVED:
             log.update(DERIVED[attribute])
         return object.__getattribute__(self, attribute)
+
+    def want(self, field: str, values: Iterable[str]) -> None:
+        self.__dict__.setdefault("wanted", {}).setdefault(field, set()).update(values)
+
+    def has_condition(self, *ids: str) -> Pointers:
+        self.want("conditions", ids)
+        return super().has_condition(*ids)
+
+    def located(self, *places: str) -> Pointers:
+        self.want("cramp/locations", places)
+        return super().located(*places)
+
+    def asked(self, items: frozenset[str]) -> Pointers:
+        self.want("asks_about", items)
+        return super().asked(items)
+
+
+def fresh_value(data: st.DataObject, field: str, wanted: dict[str, set[str]]) -> Any:
+    """A random value for the field; for a list a check looked into, sometimes one holding what it
+    looked for (random condition lists rarely hold the one condition a rule needs)."""
+    if field in wanted and data.draw(st.booleans()):
+        return data.draw(st.lists(st.sampled_from(sorted(wanted[field])), min_size=1, max_size=3, unique=True))
+    return data.draw(FIELD_VALUES[field])
 
 
 CHECK = {
@@ -191,5 +216,6 @@ def test_nothing_applies_with_a_needed_group_taken_out_and_the_others_met(
             asked.clear()  # only what this entry's own check asks for
             case.log = asked
             CHECK[kind, name](case, {flag["id"]: tuple(flag["because"]) for flag in plain.assess(request)["red_flags"]})
+            wanted = case.__dict__.get("wanted", {})
             for field in sorted({*(asked & FIELD_VALUES.keys()), data.draw(st.sampled_from(everything))} - taken_out):
-                put(request, field, data.draw(FIELD_VALUES[field]))
+                put(request, field, fresh_value(data, field, wanted))
