@@ -55,10 +55,9 @@ def _per_section(make: Callable[[str, str], Any]) -> dict[str, _Interned]:
     return {section: _Interned(lambda key, section=section: make(section, key)) for section in _SECTIONS}
 
 
-_POINTER = _per_section(lambda section, key: f"/{section}/{key}")  # "/signs/fever"
 _GROUP = _per_section(lambda section, key: (f"/{section}/{key}",))  # ("/signs/fever",): one pointer group
 _FIELD = _per_section(lambda section, key: f"{section}/{key}")  # "signs/fever": the rule index's name
-_SIGN, _SIGN_GROUP, _CONTEXT_GROUP, _CRAMP_GROUP = _POINTER["signs"], _GROUP["signs"], _GROUP["context"], _GROUP["cramp"]
+_SIGN_GROUP, _CONTEXT_GROUP, _CRAMP_GROUP = _GROUP["signs"], _GROUP["context"], _GROUP["cramp"]
 _WOUND = _Interned(lambda key: f"/context/wound/{key}")
 _WOUND_FIELD = _Interned(lambda key: f"context/wound/{key}")
 _MEDICATION_NAME = _Interned(lambda index: f"/medications/{index}/name")
