@@ -141,13 +141,7 @@ class Case:
         self.dialysis: Pointers = (
             (_CONDITIONS if "dialysis" in self.conditions else NONE) + (_TIMING if "dialysis" in self.timing else NONE)
         )
-        medications = request.get("medications")
-        if medications:
-            self._medications(medications, classify)
-        else:  # most requests: nothing to classify
-            self.medications, self.unrecognised, self.recent_changes = [], [], []
-            self.classes, self.stopped_classes, self._taken = {}, {}, {}
-            self.medication_names = NONE
+        self._medications(request.get("medications", ()), classify)
         self._resolve_conflicts()
 
     # --- small readers -------------------------------------------------------------------------
@@ -218,9 +212,14 @@ class Case:
     def _medications(self, medications: Iterable[Mapping[str, Any]], classify: Classifier) -> None:
         self.medications: list[dict[str, Any]] = []
         self.unrecognised: list[str] = []
-        classes: dict[str, list[str]] = {}
         self.recent_changes: list[tuple[str, frozenset[str]]] = []
         self.stopped_classes: dict[str, list[str]] = {}
+        self.classes: dict[str, Pointers] = {}
+        self.medication_names: Pointers = NONE
+        self._taken: dict[tuple[str, ...] | frozenset[str], Pointers] = {}
+        if not medications:  # most requests: nothing to classify
+            return
+        classes: dict[str, list[str]] = {}
         names: list[str] = []
         for index, medication in enumerate(medications):
             name = medication["name"]
@@ -243,9 +242,8 @@ class Case:
                 # Within about six months counts as "began after"; unknown timing counts too.
                 if weeks is None or weeks <= 26:
                     self.recent_changes.append((f"/medications/{index}/recent_change", found))
-        self.classes: dict[str, Pointers] = {k: tuple(v) for k, v in classes.items()}
-        self.medication_names: Pointers = tuple(names)
-        self._taken: dict[tuple[str, ...] | frozenset[str], Pointers] = {}
+        self.classes = {k: tuple(v) for k, v in classes.items()}
+        self.medication_names = tuple(names)
 
     def _resolve_conflicts(self) -> None:
         signs, person, context = self.signs, self.person, self.context
@@ -296,7 +294,7 @@ class Case:
                           "Wound details were given with present false; treated as a wound.")
             self.wound_present = wound_details
 
-        self.injury: Pointers = _CONTEXT_GROUP["recent_injury"] if context.get("recent_injury") is True else NONE
+        self.injury: Pointers = self.ctx("recent_injury")
         if "injury_hours_ago" in context and not self.injury:
             if context.get("recent_injury") is False:
                 self.warn("conflict_injury", "/context/recent_injury",
