@@ -57,13 +57,12 @@ class Engine:
             for item in kb.safety_net
         ]
         # Per level: the items about something more serious than it (each may be dropped when all the
-        # rules it warns about already fired), all of them (when nothing fired), and what to say when
-        # none is left (an emergency already).
+        # rules it warns about already fired), and what to say when none is left (an emergency already).
         while_waiting = [item for item, _, rules in safety_items if not rules and item["level"] == "emergency"]
         self._safety_by_level = {}
         for level in LEVELS:
             more_serious = tuple((item, rules) for item, rank, rules in safety_items if rank > rank_of(level))
-            self._safety_by_level[level] = (more_serious, [item for item, _ in more_serious], while_waiting)
+            self._safety_by_level[level] = (more_serious, while_waiting)
         self._topic_plans = {level: self._plan(level) for level in LEVELS}
         self._question_items = tuple(
             (field[1:], None if relevant is always else relevant, {"field": field, "question": kb.questions[field]})
@@ -193,15 +192,11 @@ class Engine:
                     if when in holding:
                         chosen = templates[position]
                         break
-            item = chosen.copy()  # as in _filled, written out: this runs for every recommendation
-            item["because"] = [*because]
-            recommendations.append(item)
+            recommendations.append(self._filled(chosen, because))
         return recommendations, withheld
 
     def _safety_net(self, level: str, fired: Mapping[str, Pointers]) -> list[dict[str, str]]:
-        more_serious, every_item, while_waiting = self._safety_by_level[level]
-        if not fired:  # self-care answers: nothing fired, so no item can be dropped
-            return every_item.copy() or while_waiting.copy()
+        more_serious, while_waiting = self._safety_by_level[level]
         fired_ids = fired.keys()
         items = [item for item, rules in more_serious if not (rules and rules <= fired_ids)]
         return items or while_waiting.copy()
