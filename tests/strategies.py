@@ -55,6 +55,14 @@ def schema_strategy(schema: Schema) -> st.SearchStrategy[dict[str, Any]]:
 
 
 valid_requests = schema_strategy(ASSESS_REQUEST)
+# Every request field by the name the engine's index uses ("signs/fever", "context/wound",
+# "conditions"), with a strategy for its values.
+REQUEST_FIELDS: dict[str, st.SearchStrategy[Any]] = {}
+for _name, _field in ASSESS_REQUEST.fields.items():
+    if isinstance(_field, fields.Nested):
+        REQUEST_FIELDS.update({f"{_name}/{key}": field_strategy(sub) for key, sub in _field.schema.fields.items()})
+    else:
+        REQUEST_FIELDS[_name] = field_strategy(_field)
 
 
 def sparse_schema_strategy(schema: Schema, most: int = 6) -> st.SearchStrategy[dict[str, Any]]:

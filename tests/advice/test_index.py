@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from service.advice.index import FieldIndex, as_needs
+from strategies import REQUEST_FIELDS
 
 ITEMS = ["always", "fever", "chest", "fever or chest", "fever and chest"]
 NEEDS = [None, as_needs(["signs/fever"]), as_needs(["signs/chest_pain"]),
@@ -41,23 +42,13 @@ def test_items_and_needs_must_pair_up() -> None:
         FieldIndex(ITEMS, NEEDS[:-1])
 
 
-def _request_fields() -> set[str]:
-    from schemas import ASSESS_REQUEST
-
-    names = set()
-    for name, field in ASSESS_REQUEST.fields.items():
-        nested = getattr(field, "schema", None)
-        names |= {f"{name}/{key}" for key in nested.fields} if nested is not None else {name}
-    return names
-
-
 def test_every_index_entry_names_a_real_request_field_or_rule() -> None:
     """A misspelt name would silently skip a rule, topic or caution for every request."""
     from service.advice.cautions import CHECKS
     from service.advice.rules import RULE_IDS, RULES
     from service.advice.topics import NEEDS as TOPIC_NEEDS
 
-    fields = _request_fields()
+    fields = set(REQUEST_FIELDS)
     for rule_id, _, needs in RULES:
         for group in needs:
             assert group <= fields, (rule_id, group - fields)  # rules are indexed on request fields only

@@ -39,7 +39,7 @@ from service.advice.cautions import CHECKS
 from service.advice.index import Needs
 from service.advice.rules import RULE_IDS, RULES
 from service.advice.topics import NEEDS, SELECTORS
-from strategies import field_strategy, sparse_requests, valid_requests
+from strategies import REQUEST_FIELDS, sparse_requests, valid_requests
 
 ENTRIES: list[tuple[str, str, Needs]] = (
     [("rule", rule_id, needs) for rule_id, _, needs in RULES]
@@ -50,14 +50,6 @@ BY_GROUP: dict[frozenset[str], list[tuple[str, str]]] = {}
 for _kind, _name, _needs in ENTRIES:
     for _group in _needs:
         BY_GROUP.setdefault(_group, []).append((_kind, _name))
-# "signs/fever" -> its values; "conditions" -> lists of conditions; "context/wound" -> wound objects.
-FIELD_VALUES: dict[str, st.SearchStrategy[Any]] = {}
-for _name, _field in ASSESS_REQUEST.fields.items():
-    _nested = getattr(_field, "schema", None)
-    if _nested is not None:
-        FIELD_VALUES.update({f"{_name}/{key}": field_strategy(sub) for key, sub in _nested.fields.items()})
-    else:
-        FIELD_VALUES[_name] = field_strategy(_field)
 STEPS = 6  # rounds of filling in what the check asked for
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -177,7 +169,7 @@ def fresh_value(data: st.DataObject, field: str, wanted: dict[str, set[str]]) ->
     looked for (random condition lists rarely hold the one condition a rule needs)."""
     if field in wanted and data.draw(st.booleans()):
         return data.draw(st.lists(st.sampled_from(sorted(wanted[field])), min_size=1, max_size=3, unique=True))
-    return data.draw(FIELD_VALUES[field])
+    return data.draw(REQUEST_FIELDS[field])
 
 
 CHECK = {
@@ -196,14 +188,14 @@ def test_nothing_applies_with_a_needed_group_taken_out_and_the_others_met(
     """Guided: one member of each other group is filled in; then, STEPS times over, every field this
     entry's check asked for (and one more at random) gets a fresh random value and the check runs
     again, so a trigger missing from a group is soon tried."""
-    everything = sorted(FIELD_VALUES)
+    everything = sorted(REQUEST_FIELDS)
     for taken_out in needs:
         request = copy.deepcopy(base)
         for group in needs:
             fields = sorted(group - set(RULE_IDS) - taken_out)
             if group is not taken_out and fields:
                 field = data.draw(st.sampled_from(fields))
-                put(request, field, data.draw(FIELD_VALUES[field]))
+                put(request, field, data.draw(REQUEST_FIELDS[field]))
         request = without(request, taken_out)
         for step in range(STEPS + 1):
             request = ASSESS_REQUEST.load(request)  # still a valid request
@@ -217,5 +209,5 @@ def test_nothing_applies_with_a_needed_group_taken_out_and_the_others_met(
             case.log = asked
             CHECK[kind, name](case, {flag["id"]: tuple(flag["because"]) for flag in plain.assess(request)["red_flags"]})
             wanted = case.__dict__.get("wanted", {})
-            for field in sorted({*(asked & FIELD_VALUES.keys()), data.draw(st.sampled_from(everything))} - taken_out):
+            for field in sorted({*(asked & REQUEST_FIELDS.keys()), data.draw(st.sampled_from(everything))} - taken_out):
                 put(request, field, fresh_value(data, field, wanted))
