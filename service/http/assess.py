@@ -1,7 +1,6 @@
 """POST /assess: strict JSON in, validated facts to the engine, the engine's assessment out."""
 from __future__ import annotations
 
-
 import orjson
 from flask import Blueprint, Response, current_app, g, request
 from marshmallow import ValidationError
