@@ -6,7 +6,6 @@ as warnings (guidance 2.1.3); absent fields stay unknown (None), never "no".
 """
 from __future__ import annotations
 
-from itertools import chain
 from typing import Any, Callable, Iterable, Mapping
 
 Pointers = tuple[str, ...]
@@ -69,13 +68,17 @@ def join(*groups: Pointers) -> Pointers:
     """Concatenate pointer groups without repeats, keeping first-seen order.
 
     Hot path: called hundreds of times per assessment, nearly always with at most one non-empty
-    group, which is returned as it is without building anything."""
+    group, which is returned as it is without building anything. Groups hold a pointer or two and
+    never repeat themselves, so a tuple scan beats building a dict to drop repeats."""
     found = NONE
     for group in groups:
         if group:
-            if found:
-                return tuple(dict.fromkeys(chain.from_iterable(groups)))
-            found = group
+            if not found:
+                found = group
+                continue
+            for pointer in group:
+                if pointer not in found:
+                    found += (pointer,)
     return found
 
 
@@ -124,12 +127,25 @@ class Case:
         self.character: str | None = self.cramp.get("character")
         self.warnings: list[dict[str, str]] = []
         # Which fields the request holds ("signs/chest_pain", "medications"): the engine's rule index.
-        present = [_FIELD[section][key] for section in _SECTIONS for key in request.get(section, ())]
-        present += [key for key in _LISTS if request.get(key)]
-        self.present: frozenset[str] = frozenset(present)
+        # (Plain loops: in Python 3.11 each comprehension is a function call of its own.)
+        present: list[str] = []
+        for section in _SECTIONS:
+            values = request.get(section)
+            if values:
+                names = _FIELD[section]
+                for key in values:
+                    present.append(names[key])
         # Answered also counts empty lists ("medications": [] means none) and the wound's details.
-        self.answered: frozenset[str] = self.present.union(
-            [key for key in _LISTS if key in request], [_WOUND_FIELD[key] for key in self.wound])
+        answered = present.copy()
+        for key in _LISTS:
+            if key in request:
+                answered.append(key)
+                if request[key]:
+                    present.append(key)
+        for key in self.wound:
+            answered.append(_WOUND_FIELD[key])
+        self.present: frozenset[str] = frozenset(present)
+        self.answered: frozenset[str] = frozenset(answered)
         # Pictures many rules and topics read, computed once. (Each part names a different field, so
         # adding the groups cannot repeat a pointer.)
         context = self.context
