@@ -135,7 +135,7 @@ class Engine:
             "red_flags": [self._filled(self._flag_templates[r], fired[r]) for r in by_level],
             "recommendations": recommendations,
             "withheld": withheld,
-            "safety_net": self._safety_net(level, fired),
+            "safety_net": self._safety_net(level, known if known is not None else frozenset(fired)),
             "data_requested": self._questions(c, level),
             "data_quality": {
                 "warnings": c.warnings,
@@ -170,7 +170,6 @@ class Engine:
     ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         recommendations: list[dict[str, Any]] = []
         withheld: list[dict[str, Any]] = []
-        holding = cautions.keys()
         candidates = self._topic_plans[level].candidates(known)
         for topic_id, select, never, suppressed_when, whens, templates in candidates:
             because = select(c, fired)
@@ -181,23 +180,23 @@ class Engine:
                 continue
             chosen = templates[0]
             if cautions:  # most answers hold none: skip the set work
-                blocked = suppressed_when & holding
-                if blocked:
-                    name = min(blocked)  # deterministic choice of the reason shown
+                if not suppressed_when.isdisjoint(cautions):  # builds no set, unlike `&` with a dict's keys
+                    name = min(suppressed_when.intersection(cautions))  # deterministic choice of the reason
                     withheld.append({
                         "id": topic_id, "reason": self.kb.contraindications[name], "because": list(cautions[name]),
                     })
                     continue
                 for position, when in enumerate(whens, start=1):
-                    if when in holding:
+                    if when in cautions:
                         chosen = templates[position]
                         break
             recommendations.append(self._filled(chosen, because))
         return recommendations, withheld
 
-    def _safety_net(self, level: str, fired: Mapping[str, Pointers]) -> list[dict[str, str]]:
+    def _safety_net(self, level: str, fired_ids: frozenset[str]) -> list[dict[str, str]]:
+        """`fired_ids`: a frozenset holding the fired rule ids (it may hold field names too): a
+        subset test between two frozensets runs in C, against a dict's keys it does not."""
         more_serious, while_waiting = self._safety_by_level[level]
-        fired_ids = fired.keys()
         items = [item for item, rules in more_serious if not (rules and rules <= fired_ids)]
         return items or while_waiting.copy()
 

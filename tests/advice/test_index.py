@@ -57,3 +57,11 @@ def test_every_index_entry_names_a_real_request_field_or_rule() -> None:
             assert group <= fields | set(RULE_IDS), (topic_id, group - fields - set(RULE_IDS))
     for name, (needed_fields, needed_rules, _) in CHECKS.items():
         assert needed_fields <= fields and needed_rules <= set(RULE_IDS), name
+
+
+def test_rule_ids_and_request_fields_never_share_a_name() -> None:
+    """Field names and fired rule ids share one set (`known`): for the caution and topic indexes and
+    for the safety net's "already fired" test. A rule named like a field would look fired."""
+    from service.advice.rules import RULE_IDS
+
+    assert set(RULE_IDS).isdisjoint(REQUEST_FIELDS)
