@@ -28,6 +28,21 @@ PREGNANCY_FIELDS = ("person/pregnant", "person/gestation_weeks", "person/weeks_p
 SWELLING_FIELDS = ("signs/swelling", "signs/swelling_side", "signs/swelling_onset")
 WEAKNESS_FIELDS = ("signs/weakness", "signs/weakness_onset")
 FEVER_FIELDS = ("signs/fever", "signs/temperature_c")
+# Every fact Case derives when it is built, with the request fields it reads: one table for the
+# index entries above and for tests/advice/test_needs.py, which counts reading a fact as asking for
+# its fields (a fact missing here would only weaken that test: another test checks it is complete).
+FACT_FIELDS: dict[str, tuple[str, ...]] = {
+    "fever": FEVER_FIELDS, "pregnant": ("person/pregnant", "person/gestation_weeks"),
+    "postpartum": ("person/weeks_postpartum",), "swelling": SWELLING_FIELDS, "weakness": WEAKNESS_FIELDS,
+    "numbness": ("signs/numbness", "signs/numbness_onset"), "wound_present": ("context/wound",),
+    "injury": ("context/recent_injury", "context/injury_hours_ago"), "exercise": EXERCISE_FIELDS,
+    "dialysis": DIALYSIS_FIELDS, "conditions": ("conditions",), "asks": ("asks_about", "self_treatment"),
+    "classes": ("medications",), "recent_changes": ("medications",), "stopped_classes": ("medications",),
+    "unrecognised": ("medications",), "medication_names": ("medications",), "medications": ("medications",),
+    "age": ("person/age",), "sex": ("person/sex",), "locations": ("cramp/locations",),
+    "timing": ("cramp/timing",), "side": ("cramp/side",), "onset": ("cramp/onset",),
+    "character": ("cramp/character",),
+}
 
 Classifier = Callable[[str], frozenset[str]]
 _NUMBER_TYPES = frozenset({int, float})

@@ -26,15 +26,7 @@ from hypothesis import strategies as st
 
 from schemas import ASSESS_REQUEST
 from service.advice import Engine
-from service.advice.case import (
-    DIALYSIS_FIELDS,
-    EXERCISE_FIELDS,
-    FEVER_FIELDS,
-    SWELLING_FIELDS,
-    WEAKNESS_FIELDS,
-    Case,
-    Pointers,
-)
+from service.advice.case import FACT_FIELDS, Case, Pointers
 from service.advice.cautions import CHECKS
 from service.advice.index import Needs
 from service.advice.rules import RULE_IDS, RULES
@@ -124,18 +116,14 @@ def logged(request: dict[str, Any], log: set[str]) -> dict[str, Any]:
     return ReadLog({**request, **sections}, "", log)
 
 
-# The fields behind each fact Case derives when it is built: reading the fact counts as asking for them.
-DERIVED: dict[str, tuple[str, ...]] = {
-    "fever": FEVER_FIELDS, "pregnant": ("person/pregnant", "person/gestation_weeks"),
-    "postpartum": ("person/weeks_postpartum",), "swelling": SWELLING_FIELDS, "weakness": WEAKNESS_FIELDS,
-    "numbness": ("signs/numbness", "signs/numbness_onset"), "wound_present": ("context/wound",),
-    "injury": ("context/recent_injury", "context/injury_hours_ago"), "exercise": EXERCISE_FIELDS,
-    "dialysis": DIALYSIS_FIELDS, "conditions": ("conditions",), "asks": ("asks_about", "self_treatment"),
-    "classes": ("medications",), "recent_changes": ("medications",), "stopped_classes": ("medications",),
-    "unrecognised": ("medications",), "medication_names": ("medications",), "age": ("person/age",),
-    "sex": ("person/sex",), "locations": ("cramp/locations",), "timing": ("cramp/timing",),
-    "side": ("cramp/side",), "onset": ("cramp/onset",), "character": ("cramp/character",),
-}
+# Case attributes that are not derived facts: the request's own sections (ReadLog notes reads of
+# those), what the answer reports, the index's field sets, configuration and a memo.
+NOT_FACTS = {"raw", "person", "cramp", "signs", "context", "wound", "warnings", "present", "answered",
+             "cramp_associated", "_taken"}
+
+
+def test_every_fact_case_derives_declares_its_fields() -> None:
+    assert set(Case.__slots__) - NOT_FACTS == set(FACT_FIELDS)
 
 
 class LoggedCase(Case):
@@ -144,8 +132,8 @@ class LoggedCase(Case):
 
     def __getattribute__(self, attribute: str) -> Any:
         log = object.__getattribute__(self, "__dict__").get("log")
-        if log is not None and attribute in DERIVED:
-            log.update(DERIVED[attribute])
+        if log is not None and attribute in FACT_FIELDS:
+            log.update(FACT_FIELDS[attribute])
         return object.__getattribute__(self, attribute)
 
     def want(self, field: str, values: Iterable[str]) -> None:
