@@ -359,8 +359,8 @@ def report(name: str, table: dict[str, dict[str, Any]], connections: int) -> Non
         per_round = table.get("rounds", {}).get(key)
         if sync and per_round:
             unit = " ms" if key == "p50_1c" else "x"
-            verdict += (f"  (per round {', '.join(f'{r:.2f}' for r in per_round)};"
-                        f" median {median(per_round):.2f}{unit})")
+            verdict += (f"  (per round {', '.join(f'{r:.3f}' for r in per_round)};"
+                        f" median {median(per_round):.3f}{unit})")
         print(f"  {label:<34}{f[key]:>10.3f}{s[key]:>10.3f}{ratio:>7.3f}x  {verdict}")
     print(f"  errors: floor {int(f['errors'])}, service {int(s['errors'])};"
           f" worst foreign CPU in a run: {max(f['foreign'], s['foreign']):.2f} cores")
