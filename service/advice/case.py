@@ -66,7 +66,9 @@ class _Interned(dict):  # type: ignore[type-arg]
 
 
 def _per_section(make: Callable[[str, str], Any]) -> dict[str, _Interned]:
-    return {section: _Interned(lambda key, section=section: make(section, key)) for section in _SECTIONS}
+    def for_section(section: str) -> _Interned:  # (mypyc cannot type a lambda's default argument)
+        return _Interned(lambda key: make(section, key))
+    return {section: for_section(section) for section in _SECTIONS}
 
 
 _GROUP = _per_section(lambda section, key: (f"/{section}/{key}",))  # ("/signs/fever",): one pointer group

@@ -313,7 +313,7 @@ def _load_contraindications(file: str, doc: Mapping[str, Any]) -> dict[str, str]
 
 
 def _read(directory: Path, digest: "hashlib._Hash") -> dict[str, Mapping[str, Any]]:
-    docs = {}
+    docs: dict[str, Mapping[str, Any]] = {}
     for name in FILES:
         path = directory / name
         try:
