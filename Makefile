@@ -10,13 +10,18 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
+# The engine is compiled by mypyc at install time (setup.py), so an edited engine module means a
+# new install (~1 min); without it service/advice refuses to import its stale compiled copy.
+ENGINE_SOURCES := $(shell find service/advice -name '*.py' 2>/dev/null)
+
+$(VENV)/.installed: pyproject.toml setup.py $(ENGINE_SOURCES) | $(BIN)/python
 	$(BIN)/pip install --quiet -e .
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+# Installing the test extras builds the project too, so it also counts as the plain install.
+$(VENV)/.installed-test: pyproject.toml setup.py | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
-	touch $@
+	touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
@@ -27,8 +32,10 @@ run: install
 	PROMETHEUS_MULTIPROC_DIR=$(METRICS_DIR) $(BIN)/gunicorn -c gunicorn.conf.py service.wsgi:app
 
 ## Install what the tests need and run the whole suite.
-test: install-test
+## (then, with the engine from source, the few tests that look inside its classes)
+test: install-test install
 	env -u PROMETHEUS_MULTIPROC_DIR $(BIN)/python -m pytest
+	env -u PROMETHEUS_MULTIPROC_DIR CRAMP_PURE_ENGINE=1 $(BIN)/python -m pytest -q -m pure_engine
 
 ## Score a running service (make run) against the public clinical cases.
 vignettes:
@@ -38,4 +45,5 @@ bench: install-test
 	$(BIN)/python bench/engine_bench.py
 
 clean:
-	rm -rf $(VENV) .run .pytest_cache .hypothesis
+	rm -rf $(VENV) .run .pytest_cache .hypothesis build service/advice/compiled.json
+	find . -name '*.so' -not -path './.venv/*' -delete
