@@ -99,7 +99,7 @@ def join(*groups: Pointers) -> Pointers:
     return found
 
 
-def fired_because(fired: Mapping[str, Pointers], rule_ids: Iterable[str]) -> Pointers:
+def fired_because(fired: dict[str, Pointers], rule_ids: Iterable[str]) -> Pointers:
     """The pointers of whichever of these rules fired, joined (NONE when none did)."""
     found = NONE
     for rule_id in rule_ids:
@@ -122,15 +122,15 @@ class Case:
     )
 
     def __init__(
-        self, request: Mapping[str, Any], classify: Classifier, cramp_associated: frozenset[str] = frozenset()
+        self, request: dict[str, Any], classify: Classifier, cramp_associated: frozenset[str] = frozenset()
     ) -> None:
         self.raw = request
         self.cramp_associated = cramp_associated  # drug classes guidance 3.1 links to cramps
-        self.person: Mapping[str, Any] = request.get("person", {})
-        self.cramp: Mapping[str, Any] = request.get("cramp", {})
-        self.signs: Mapping[str, Any] = request.get("signs", {})
-        self.context: Mapping[str, Any] = request.get("context", {})
-        self.wound: Mapping[str, Any] = self.context.get("wound", {})
+        self.person: dict[str, Any] = request.get("person", {})
+        self.cramp: dict[str, Any] = request.get("cramp", {})
+        self.signs: dict[str, Any] = request.get("signs", {})
+        self.context: dict[str, Any] = request.get("context", {})
+        self.wound: dict[str, Any] = self.context.get("wound", {})
         self.conditions: frozenset[str] = frozenset(request.get("conditions", ()))
         self.asks: frozenset[str] = frozenset((*request.get("asks_about", ()), *request.get("self_treatment", ())))
         self.age: int | None = self.person.get("age")

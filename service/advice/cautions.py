@@ -5,25 +5,25 @@ names these ids in `suppressed_when`; the loader checks the names, this module c
 """
 from __future__ import annotations
 
-from typing import Callable, Mapping
+from typing import Callable
 
 from service.advice.case import NONE, POTASSIUM_RAISING, Case, Pointers, fired_because, join
 from service.advice.index import FieldIndex
 
-Check = Callable[[Case, Mapping[str, Pointers]], Pointers]
+Check = Callable[[Case, dict[str, Pointers]], Pointers]
 
 
 def _rules(*ids: str) -> Check:
-    def check(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
+    def check(c: Case, fired: dict[str, Pointers]) -> Pointers:
         return fired_because(fired, ids)
     return check
 
 
-def _kidney(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
+def _kidney(c: Case, fired: dict[str, Pointers]) -> Pointers:
     return join(c.has_condition("ckd"), c.dialysis)
 
 
-def _nsaid_unsafe(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
+def _nsaid_unsafe(c: Case, fired: dict[str, Pointers]) -> Pointers:
     # Guidance 4: pregnancy, CKD or dialysis, cirrhosis, heart failure, anticoagulants, rhabdomyolysis
     # (the list itself is marked "from memory, unverified" in the guidance and in the content).
     return join(c.pregnant, _kidney(c, fired), c.has_condition("liver_cirrhosis", "heart_failure"),
@@ -77,7 +77,7 @@ _INDEX = FieldIndex([(name, check) for name, (_, _, check) in CHECKS.items()],
                     [(fields | rules,) for fields, rules, _ in CHECKS.values()])
 
 
-def contraindications(c: Case, fired: Mapping[str, Pointers], known: frozenset[str] | None) -> dict[str, Pointers]:
+def contraindications(c: Case, fired: dict[str, Pointers], known: frozenset[str] | None) -> dict[str, Pointers]:
     """Every contraindication that holds, with the answers that establish it.
 
     `known`: the request's fields and the fired rule ids, for the index; None checks every one."""

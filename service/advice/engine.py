@@ -7,7 +7,7 @@ other renderers (portal HTML, CDS Hooks cards) to reshape. Treat it as read-only
 """
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any
 
 from service.advice.case import Case, Pointers
 from service.advice.cautions import CHECKS, contraindications
@@ -115,7 +115,7 @@ class Engine:
         if asked:
             raise KnowledgeBaseError(f"questions.toml: no wording for {sorted(asked)}")
 
-    def assess(self, request: Mapping[str, Any]) -> dict[str, Any]:
+    def assess(self, request: dict[str, Any]) -> dict[str, Any]:
         """Assess one validated request. Deterministic: the same request gives the same answer."""
         c = Case(request, self.lexicon.classify, self._cramp_classes)
         fired: dict[str, Pointers] = {}
@@ -165,7 +165,7 @@ class Engine:
         }
 
     def _advice(
-        self, c: Case, fired: Mapping[str, Pointers], level: str, cautions: Mapping[str, Pointers],
+        self, c: Case, fired: dict[str, Pointers], level: str, cautions: dict[str, Pointers],
         known: frozenset[str] | None,
     ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         recommendations: list[dict[str, Any]] = []

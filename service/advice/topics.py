@@ -6,12 +6,12 @@ by the content's `suppressed_when` and `at_emergency`, not here.
 """
 from __future__ import annotations
 
-from typing import Callable, Mapping
+from typing import Callable
 
 from service.advice.case import DIURETICS, EXERCISE_FIELDS, NONE, Case, Pointers, fired_because, join
 from service.advice.index import Needs, as_needs
 
-Selector = Callable[[Case, Mapping[str, Pointers]], "Pointers | None"]
+Selector = Callable[[Case, dict[str, Pointers]], "Pointers | None"]
 SELECTORS: dict[str, Selector] = {}
 # Request fields or rule ids at least one of which must be present or fired for a topic to apply
 # (None: always ask the selector). The engine skips the rest; a property test checks that skipping
@@ -50,12 +50,12 @@ def _dehydration(c: Case) -> Pointers:
 
 
 @topic("hydration")
-def _hydration(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
+def _hydration(c: Case, fired: dict[str, Pointers]) -> Pointers:
     return _dehydration(c)
 
 
 @topic("electrolyte_replacement", needs=("signs/sweating", "signs/vomiting", "signs/diarrhoea", "context/hot_environment",))
-def _electrolytes(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
+def _electrolytes(c: Case, fired: dict[str, Pointers]) -> Pointers | None:
     heavy_sweat = ("/signs/sweating",) if c.signs.get("sweating") == "heavy" else NONE
     salt_loss = join(heavy_sweat, c.any_sign("vomiting", "diarrhoea"))
     if heavy_sweat or (c.ctx("hot_environment") and c.exercise) or salt_loss:
@@ -64,12 +64,12 @@ def _electrolytes(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
 
 
 @topic("follow_fluid_restriction", needs=("context/fluid_restriction", "conditions", "cramp/timing",))
-def _fluid_limit(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
+def _fluid_limit(c: Case, fired: dict[str, Pointers]) -> Pointers | None:
     found = join(c.ctx("fluid_restriction"), c.dialysis, c.has_condition("heart_failure", "ckd", "liver_cirrhosis"))
     return found or None
 
 
-def _exercise(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
+def _exercise(c: Case, fired: dict[str, Pointers]) -> Pointers | None:
     return c.exercise or None
 
 
@@ -80,21 +80,21 @@ for _exercise_topic in ("warm_up", "conditioning"):
 
 @topic("rest_stop_activity", needs=("possible_rhabdomyolysis", "possible_heatstroke", "possible_exercise_hyponatraemia",
                                      "claudication_pattern", *EXERCISE_FIELDS))
-def _rest(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
+def _rest(c: Case, fired: dict[str, Pointers]) -> Pointers | None:
     serious = fired_because(fired, ("possible_rhabdomyolysis", "possible_heatstroke",
                                      "possible_exercise_hyponatraemia", "claudication_pattern"))
     return serious or c.exercise or None
 
 
 @topic("stop_exercise", needs=("possible_rhabdomyolysis", "possible_heatstroke", "possible_exercise_hyponatraemia"))
-def _stop_exercise(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
+def _stop_exercise(c: Case, fired: dict[str, Pointers]) -> Pointers | None:
     systemic = fired_because(fired, ("possible_rhabdomyolysis", "possible_heatstroke",
                                      "possible_exercise_hyponatraemia"))
     return systemic if systemic and c.exercise else None
 
 
 @topic("heat_illness_cooling", needs=("possible_heatstroke", "context/hot_environment"))
-def _cooling(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
+def _cooling(c: Case, fired: dict[str, Pointers]) -> Pointers | None:
     if "possible_heatstroke" in fired:
         return fired["possible_heatstroke"]
     hot = c.ctx("hot_environment")
@@ -103,7 +103,7 @@ def _cooling(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
 
 
 @topic("footwear", needs=("context/footwear", "context/prolonged_standing", "cramp/locations",))
-def _footwear(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
+def _footwear(c: Case, fired: dict[str, Pointers]) -> Pointers | None:
     found = join(
         ("/context/footwear",) if c.context.get("footwear") in ("unsupportive", "high_heels", "worn_out") else NONE,
         c.ctx("prolonged_standing"),
@@ -113,28 +113,28 @@ def _footwear(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
 
 
 @topic("limit_alcohol", needs=("conditions", "context/alcohol_units_per_week",))
-def _alcohol(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
+def _alcohol(c: Case, fired: dict[str, Pointers]) -> Pointers | None:
     found = join(c.has_condition("alcohol_dependence"), c.at_least("context", "alcohol_units_per_week", 14.01))
     return found or None
 
 
 @topic("limit_caffeine", needs=("context/caffeine_cups_per_day", "medications",))
-def _caffeine(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
+def _caffeine(c: Case, fired: dict[str, Pointers]) -> Pointers | None:
     return c.at_least("context", "caffeine_cups_per_day", 4) or c.taking(("stimulant",)) or None
 
 
 @topic("smoking_cessation", needs=("context/smoker",))
-def _smoking(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
+def _smoking(c: Case, fired: dict[str, Pointers]) -> Pointers | None:
     return c.ctx("smoker") or None
 
 
 @topic("foot_check", needs=("conditions",))
-def _foot_check(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
+def _foot_check(c: Case, fired: dict[str, Pointers]) -> Pointers | None:
     return c.has_condition("diabetes", "peripheral_neuropathy", "peripheral_arterial_disease") or None
 
 
 @topic("medication_review", needs=("medications",))
-def _medication_review(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
+def _medication_review(c: Case, fired: dict[str, Pointers]) -> Pointers | None:
     recent = tuple([pointer for pointer, _ in c.recent_changes])
     unknown = ("/medications",) if c.unrecognised else NONE
     found = join(c.taking(c.cramp_associated), c.taking(("statin", "fibrate", "quinine")), recent, unknown,
@@ -143,39 +143,39 @@ def _medication_review(c: Case, fired: Mapping[str, Pointers]) -> Pointers | Non
 
 
 @topic("supplement_caution", needs=("asks_about", "self_treatment",))
-def _supplements(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
+def _supplements(c: Case, fired: dict[str, Pointers]) -> Pointers | None:
     return c.asked(SUPPLEMENT_ASKS) or None
 
 
 @topic("quinine_warning", needs=("asks_about", "self_treatment", "medications",))
-def _quinine(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
+def _quinine(c: Case, fired: dict[str, Pointers]) -> Pointers | None:
     return join(c.asked(frozenset({"quinine", "tonic_water"})), c.taking(("quinine",))) or None
 
 
 @topic("tetanus_check", needs=("context/wound",))
-def _tetanus(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
+def _tetanus(c: Case, fired: dict[str, Pointers]) -> Pointers | None:
     if not c.wound_present or c.context.get("tetanus_vaccination") == "up_to_date":
         return None
     return join(c.wound_present, ("/context/tetanus_vaccination",) if "tetanus_vaccination" in c.context else NONE)
 
 
 @topic("dialysis_team", needs=("conditions", "cramp/timing",))
-def _dialysis(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
+def _dialysis(c: Case, fired: dict[str, Pointers]) -> Pointers | None:
     return c.dialysis or None
 
 
 @topic("midwife_contact", needs=("person/pregnant", "person/gestation_weeks", "person/weeks_postpartum",))
-def _midwife(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
+def _midwife(c: Case, fired: dict[str, Pointers]) -> Pointers | None:
     return join(c.pregnant, c.postpartum) or None
 
 
 @topic("pe_warning", needs=("possible_pulmonary_embolism", "possible_dvt", "pregnancy_one_sided_leg_pain"))
-def _pe(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
+def _pe(c: Case, fired: dict[str, Pointers]) -> Pointers | None:
     return fired_because(fired, ("possible_pulmonary_embolism", "possible_dvt", "pregnancy_one_sided_leg_pain")) or None
 
 
 @topic("reassurance_benign", needs=("cramp/duration_minutes",))
-def _reassurance(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
+def _reassurance(c: Case, fired: dict[str, Pointers]) -> Pointers | None:
     """Only when nothing fired and a typical brief cramp is positively described (absent is not "fine")."""
     if fired:
         return None
@@ -188,30 +188,30 @@ def _reassurance(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
 
 # Never recommended: selectors here only decide when to *say* they are withheld.
 @topic("quinine", needs=("asks_about", "self_treatment", "medications",))
-def _never_quinine(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
+def _never_quinine(c: Case, fired: dict[str, Pointers]) -> Pointers | None:
     return _quinine(c, fired)
 
 
 @topic("magnesium_supplement", needs=("asks_about", "self_treatment",))
-def _never_magnesium(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
+def _never_magnesium(c: Case, fired: dict[str, Pointers]) -> Pointers | None:
     return c.asked(frozenset({"magnesium", "supplements"})) or None
 
 
 @topic("potassium_supplement", needs=("asks_about", "self_treatment",))
-def _never_potassium(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
+def _never_potassium(c: Case, fired: dict[str, Pointers]) -> Pointers | None:
     return c.asked(frozenset({"potassium", "supplements"})) or None
 
 
 @topic("nsaid", needs=("asks_about", "self_treatment", "medications",))
-def _never_nsaid(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
+def _never_nsaid(c: Case, fired: dict[str, Pointers]) -> Pointers | None:
     return join(c.asked(frozenset({"painkillers"})), c.taking(("nsaid",))) or None
 
 
 @topic("aspirin", needs=("person/age",))
-def _never_aspirin(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
+def _never_aspirin(c: Case, fired: dict[str, Pointers]) -> Pointers | None:
     return ("/person/age",) if c.age is not None and c.age < 16 else None
 
 
 @topic("stop_medication", needs=("medications",))
-def _never_stop(c: Case, fired: Mapping[str, Pointers]) -> Pointers | None:
+def _never_stop(c: Case, fired: dict[str, Pointers]) -> Pointers | None:
     return c.medication_names or None

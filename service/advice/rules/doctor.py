@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Mapping
-
 from service.advice.case import NONE, POTASSIUM_RAISING, Case, Pointers, join
 from service.advice.rules.registry import rule
 
@@ -11,7 +9,7 @@ from service.advice.rules.registry import rule
 
 
 @rule("claudication_pattern", needs=(("cramp/relieved_by_rest",), ("cramp/timing",)))
-def _g1(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
+def _g1(c: Case, fired: dict[str, Pointers]) -> Pointers:
     walking = c.timing & {"walking", "exercise"}
     if not walking or c.cramp.get("relieved_by_rest") is not True:
         return NONE
@@ -25,7 +23,7 @@ def _g1(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
 
 
 @rule("new_medicine_cramps", needs=("medications",))
-def _g2(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
+def _g2(c: Case, fired: dict[str, Pointers]) -> Pointers:
     found: Pointers = NONE
     for pointer, classes in c.recent_changes:
         if classes and classes <= {"statin", "fibrate"} and "statin_muscle_symptoms" in fired:
@@ -37,7 +35,7 @@ def _g2(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
 
 
 @rule("heavy_alcohol_use", needs=("conditions", "context/alcohol_units_per_week"))
-def _g3(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
+def _g3(c: Case, fired: dict[str, Pointers]) -> Pointers:
     units = c.number("context", "alcohol_units_per_week")
     return join(
         c.has_condition("alcohol_dependence"),
@@ -49,7 +47,7 @@ def _g3(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
     "lower_motor_neuron_signs",
     needs=("signs/muscle_wasting", "signs/fasciculations", "signs/weakness_onset", "cramp/locations"),
 )
-def _g4(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
+def _g4(c: Case, fired: dict[str, Pointers]) -> Pointers:
     return join(
         c.any_sign("muscle_wasting", "fasciculations"),
         ("/signs/weakness_onset",) if c.signs.get("weakness_onset") == "gradual" else NONE,
@@ -72,7 +70,7 @@ def troublesome(c: Case) -> Pointers:
     "troublesome_cramps",
     needs=("context/sleep_disturbed", "context/affects_daily_life", "cramp/episodes_per_week"),
 )
-def _r1(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
+def _r1(c: Case, fired: dict[str, Pointers]) -> Pointers:
     return troublesome(c)
 
 
@@ -80,7 +78,7 @@ def _r1(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
     "long_standing_numbness_or_swelling",
     needs=("signs/numbness", "signs/numbness_onset", "signs/swelling", "signs/swelling_side", "signs/swelling_onset"),
 )
-def _r2(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
+def _r2(c: Case, fired: dict[str, Pointers]) -> Pointers:
     found = NONE
     if c.numbness and c.signs.get("numbness_onset") == "long_standing":
         found += c.numbness
@@ -98,7 +96,7 @@ def _r2(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
 
 
 @rule("severe_or_not_improving", needs=("cramp/pain_severity", "cramp/relieved_by_stretching"))
-def _r3(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
+def _r3(c: Case, fired: dict[str, Pointers]) -> Pointers:
     return join(
         c.at_least("cramp", "pain_severity", 7),
         ("/cramp/relieved_by_stretching",) if c.cramp.get("relieved_by_stretching") is False else NONE,
@@ -123,12 +121,12 @@ SECONDARY_CONDITIONS = (
 
 
 @rule("possible_secondary_cause", needs=("conditions", "medications"))
-def _r4(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
+def _r4(c: Case, fired: dict[str, Pointers]) -> Pointers:
     return join(c.has_condition(*SECONDARY_CONDITIONS), c.taking(c.cramp_associated))
 
 
 @rule("pregnancy_troublesome_cramps", needs=("person/pregnant", "person/gestation_weeks"))
-def _r5(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
+def _r5(c: Case, fired: dict[str, Pointers]) -> Pointers:
     if not c.pregnant:
         return NONE
     trouble = join(troublesome(c), c.at_least("cramp", "pain_severity", 7))
@@ -136,7 +134,7 @@ def _r5(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
 
 
 @rule("dialysis_cramps", needs=("conditions", "cramp/timing"))
-def _r6(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
+def _r6(c: Case, fired: dict[str, Pointers]) -> Pointers:
     return c.dialysis
 
 
@@ -145,7 +143,7 @@ RISKY_SUPPLEMENT_ASKS = frozenset({"magnesium", "potassium", "calcium", "supplem
 
 
 @rule("quinine_or_supplement_request", needs=("asks_about", "self_treatment", "medications"))
-def _r7(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
+def _r7(c: Case, fired: dict[str, Pointers]) -> Pointers:
     found = join(c.asked(QUININE_ASKS), c.taking(("quinine",)))
     supplements = RISKY_SUPPLEMENT_ASKS & c.asks
     at_risk = join(c.has_condition("ckd", "dialysis"), c.taking(POTASSIUM_RAISING))

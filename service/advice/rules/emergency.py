@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Mapping
-
 from service.advice.case import (
     DIALYSIS_FIELDS,
     EXERCISE_FIELDS,
@@ -37,20 +35,20 @@ from service.advice.rules.registry import rule
         ONE_SIDED_LEG_FIELDS,
     ),
 )
-def _e1(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
+def _e1(c: Case, fired: dict[str, Pointers]) -> Pointers:
     leg, chest = dvt_features(c), chest_symptoms(c)
     return join(leg, chest) if leg and chest else NONE
 
 
 @rule("chest_pain_or_breathlessness", needs=("signs/chest_pain", "signs/breathlessness"))
-def _e2(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
+def _e2(c: Case, fired: dict[str, Pointers]) -> Pointers:
     if "possible_pulmonary_embolism" in fired:
         return NONE
     return c.any_sign("chest_pain", "breathlessness")
 
 
 @rule("possible_rhabdomyolysis", needs=("signs/urine_colour", "signs/reduced_urine"))
-def _e3(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
+def _e3(c: Case, fired: dict[str, Pointers]) -> Pointers:
     context = join(heat_or_exertion(c), c.injury, c.taking(("statin", "fibrate")))
     if c.signs.get("urine_colour") in ("brown_cola", "red"):
         return join(("/signs/urine_colour",), c.sign("reduced_urine"), context)
@@ -63,7 +61,7 @@ def _e3(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
     "possible_exercise_hyponatraemia",
     needs=(("signs/vomiting", "signs/confusion", "signs/collapse", "signs/headache"), EXERCISE_FIELDS),
 )
-def _e5(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
+def _e5(c: Case, fired: dict[str, Pointers]) -> Pointers:
     exercise = c.exercise
     if not exercise:
         return NONE
@@ -85,7 +83,7 @@ def _e5(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
          "signs/drowsy", "signs/skin_colour"),
     ),
 )
-def _e6(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
+def _e6(c: Case, fired: dict[str, Pointers]) -> Pointers:
     skin = cellulitis_signs(c)
     if not skin:
         return NONE
@@ -98,7 +96,7 @@ def _e6(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
 
 
 @rule("acute_limb_ischaemia", needs=("signs/unable_to_move_foot", "signs/skin_colour", "signs/cold_limb"))
-def _e7(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
+def _e7(c: Case, fired: dict[str, Pointers]) -> Pointers:
     always = join(
         c.sign("unable_to_move_foot"),
         ("/signs/skin_colour",) if c.signs.get("skin_colour") == "blue_or_mottled" else NONE,
@@ -120,7 +118,7 @@ def _e7(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
     "compartment_syndrome",
     needs=("signs/pain_out_of_proportion", "signs/tight_swollen_muscle", "context/fracture_or_cast"),
 )
-def _e8(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
+def _e8(c: Case, fired: dict[str, Pointers]) -> Pointers:
     trauma = join(c.injury, c.ctx("fracture_or_cast"))
     pressure = c.any_sign("pain_out_of_proportion", "tight_swollen_muscle")
     if trauma and pressure:
@@ -133,7 +131,7 @@ def _e8(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
 
 
 @rule("tetanus_signs", needs=("signs/jaw_stiffness", "signs/difficulty_swallowing"))
-def _e9(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
+def _e9(c: Case, fired: dict[str, Pointers]) -> Pointers:
     spasm = c.any_sign("jaw_stiffness", "difficulty_swallowing")
     return join(spasm, c.wound_present) if spasm else NONE
 
@@ -142,7 +140,7 @@ def _e9(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
     "cauda_equina",
     needs=("signs/saddle_numbness", "signs/bladder_or_bowel_change", "signs/weakness_onset", "signs/numbness_onset"),
 )
-def _e10(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
+def _e10(c: Case, fired: dict[str, Pointers]) -> Pointers:
     found = c.any_sign("saddle_numbness", "bladder_or_bowel_change")
     new_deficit = join(
         ("/signs/weakness_onset",) if c.signs.get("weakness_onset") == "new" else NONE,
@@ -164,7 +162,7 @@ def _e10(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
         "signs/breathlessness",
     ),
 )
-def _e11(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
+def _e11(c: Case, fired: dict[str, Pointers]) -> Pointers:
     if c.is_child() is False:
         return NONE
     found = join(pale_or_blue(c), c.any_sign("drowsy", "confusion", "seizure", "non_blanching_rash", "breathlessness"))
@@ -172,7 +170,7 @@ def _e11(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
 
 
 @rule("missed_dialysis_hyperkalaemia", needs=(DIALYSIS_FIELDS, (*WEAKNESS_FIELDS, "signs/palpitations")))
-def _e12(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
+def _e12(c: Case, fired: dict[str, Pointers]) -> Pointers:
     dialysis = c.dialysis
     if not dialysis:
         return NONE
@@ -194,7 +192,7 @@ def _e12(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
         "signs/temperature_c",
     ),
 )
-def _e4(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
+def _e4(c: Case, fired: dict[str, Pointers]) -> Pointers:
     """Heat or exertion plus systemic signs (S30, S20). Runs after the other emergency rules: with heat
     and exertion unknown it still fires on the same signs unless another emergency already explains them."""
     signs = join(

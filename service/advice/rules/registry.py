@@ -3,12 +3,12 @@ the ids fired before it (e.g. the heatstroke rule runs after the other emergency
 
 from __future__ import annotations
 
-from typing import Callable, Mapping
+from typing import Callable
 
 from service.advice.case import Case, Pointers
 from service.advice.index import Needs, as_needs
 
-Rule = Callable[[Case, Mapping[str, Pointers]], Pointers]
+Rule = Callable[[Case, dict[str, Pointers]], Pointers]
 RULES: list[tuple[str, Rule, Needs]] = []
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Mapping
-
 from service.advice.case import (
     DIURETICS,
     FEVER_FIELDS,
@@ -28,14 +26,14 @@ from service.advice.rules.registry import rule
 
 
 @rule("possible_dvt", needs=(ONE_SIDED_LEG_FIELDS, DVT_SIGN_OR_RISK_FIELDS))
-def _u1(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
+def _u1(c: Case, fired: dict[str, Pointers]) -> Pointers:
     if "possible_pulmonary_embolism" in fired:
         return NONE
     return dvt_features(c)
 
 
 @rule("prolonged_cramp", needs=("cramp/duration_minutes", "cramp/ongoing"))
-def _u2(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
+def _u2(c: Case, fired: dict[str, Pointers]) -> Pointers:
     true_cramp = c.character in (None, "tight_knot") and not growing_pains_pattern(c)
     if not true_cramp:
         return NONE
@@ -48,7 +46,7 @@ def _u2(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
 
 
 @rule("tetanus_risk_wound", needs=("context/wound",))
-def _u3(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
+def _u3(c: Case, fired: dict[str, Pointers]) -> Pointers:
     if "tetanus_signs" in fired:
         return NONE
     risky = tuple([f"/context/wound/{k}" for k in ("dirty", "puncture") if c.wound.get(k) is True])
@@ -59,12 +57,12 @@ def _u3(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
 
 
 @rule("toxin_exposure", needs=("context/toxin_exposure",))
-def _u4(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
+def _u4(c: Case, fired: dict[str, Pointers]) -> Pointers:
     return ("/context/toxin_exposure",) if c.context.get("toxin_exposure") else NONE
 
 
 @rule("cellulitis_signs", needs=(RED_SKIN_FIELDS, HOT_OR_SWOLLEN_FIELDS))
-def _u5(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
+def _u5(c: Case, fired: dict[str, Pointers]) -> Pointers:
     if "spreading_skin_infection" in fired:
         return NONE
     skin = cellulitis_signs(c)
@@ -75,7 +73,7 @@ def _u5(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
 
 
 @rule("statin_muscle_symptoms", needs=("medications",))
-def _u6(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
+def _u6(c: Case, fired: dict[str, Pointers]) -> Pointers:
     if "possible_rhabdomyolysis" in fired:
         return NONE
     statin = c.taking(("statin", "fibrate"))
@@ -89,7 +87,7 @@ def _u6(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
         ("signs/vomiting", "signs/diarrhoea", "signs/sweating", "medications"),
     ),
 )
-def _u7(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
+def _u7(c: Case, fired: dict[str, Pointers]) -> Pointers:
     loss = join(
         c.any_sign("vomiting", "diarrhoea"),
         ("/signs/sweating",) if c.signs.get("sweating") == "heavy" else NONE,
@@ -103,7 +101,7 @@ def _u7(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
     "new_weakness_or_numbness",
     needs=("signs/weakness", "signs/weakness_onset", "signs/numbness", "signs/numbness_onset"),
 )
-def _u8_deficit(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
+def _u8_deficit(c: Case, fired: dict[str, Pointers]) -> Pointers:
     found = NONE
     if c.weakness and c.signs.get("weakness_onset") != "gradual":
         found += c.weakness
@@ -113,14 +111,14 @@ def _u8_deficit(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
 
 
 @rule("cramps_outside_legs", needs=("cramp/locations",))
-def _u8_outside(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
+def _u8_outside(c: Case, fired: dict[str, Pointers]) -> Pointers:
     if c.locations is None:
         return NONE
     return ("/cramp/locations",) if c.locations & {"chest", "arm", "abdomen"} else NONE
 
 
 @rule("possible_low_calcium", needs=("signs/tingling_around_mouth", "signs/tingling"))
-def _u8_calcium(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
+def _u8_calcium(c: Case, fired: dict[str, Pointers]) -> Pointers:
     found = c.sign("tingling_around_mouth")
     if not found and c.signs.get("tingling") is True and c.locations and "hand" in c.locations:
         found = ("/signs/tingling", "/cramp/locations")
@@ -137,7 +135,7 @@ def _u8_calcium(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
         "signs/skin_colour",
     ),
 )
-def _u9_cli(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
+def _u9_cli(c: Case, fired: dict[str, Pointers]) -> Pointers:
     found = join(c.cramp_true("eased_by_hanging_leg_down"), c.any_sign("foot_wound_not_healing", "black_toes"))
     if c.onset == "gradual" and "acute_limb_ischaemia" not in fired:
         found = join(
@@ -151,7 +149,7 @@ def _u9_cli(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
     needs=(("conditions",), ("signs/foot_wound_not_healing", "signs/redness", "signs/warmth", "signs/spreading_redness",
                              *SWELLING_FIELDS, "context/wound")),
 )
-def _u9_foot(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
+def _u9_foot(c: Case, fired: dict[str, Pointers]) -> Pointers:
     diabetes = c.has_condition("diabetes")
     if not diabetes:
         return NONE
@@ -168,7 +166,7 @@ def _u9_foot(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
     # One-sided pain for 48 hours or more counts only with its history: cramp/history_weeks, not cramp/side.
     needs=(*FEVER_FIELDS, "signs/limp", "signs/joint_swollen_or_hot", "signs/can_weight_bear", "cramp/history_weeks"),
 )
-def _u10(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
+def _u10(c: Case, fired: dict[str, Pointers]) -> Pointers:
     child = c.is_child()
     if child is False:
         return NONE
@@ -185,7 +183,7 @@ def _u10(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
 
 
 @rule("pregnancy_one_sided_leg_pain", needs=(PREGNANCY_FIELDS, ONE_SIDED_LEG_FIELDS))
-def _u11(c: Case, fired: Mapping[str, Pointers]) -> Pointers:
+def _u11(c: Case, fired: dict[str, Pointers]) -> Pointers:
     period = join(c.pregnant, c.postpartum)
     if not period or "possible_pulmonary_embolism" in fired:
         return NONE
