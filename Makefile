@@ -41,7 +41,7 @@ test: install-test install
 vignettes:
 	$(PYTHON) ../shared/tools/vignettes.py --url http://127.0.0.1:8000 --cases ../shared/clinical/vignettes-public.json
 
-bench: install-test
+bench: install-test install
 	$(BIN)/python bench/engine_bench.py
 
 clean:
