@@ -24,7 +24,10 @@ FAST_HEART_RATE = 100  # adult tachycardia threshold; used only from age 12 (chi
 # The request fields each derived fact below reads: what rules and topics built on it need (index only).
 EXERCISE_FIELDS = ("cramp/timing", "context/exertion", "context/endurance_event_hours")
 DIALYSIS_FIELDS = ("conditions", "cramp/timing")
-PREGNANCY_FIELDS = ("person/pregnant", "person/gestation_weeks", "person/weeks_postpartum")  # pregnant, postpartum
+PREGNANT_FIELDS = ("person/pregnant", "person/gestation_weeks")
+POSTPARTUM_FIELDS = ("person/weeks_postpartum",)
+PREGNANCY_FIELDS = (*PREGNANT_FIELDS, *POSTPARTUM_FIELDS)  # pregnant or postpartum
+NUMBNESS_FIELDS = ("signs/numbness", "signs/numbness_onset")
 SWELLING_FIELDS = ("signs/swelling", "signs/swelling_side", "signs/swelling_onset")
 WEAKNESS_FIELDS = ("signs/weakness", "signs/weakness_onset")
 FEVER_FIELDS = ("signs/fever", "signs/temperature_c")
@@ -32,9 +35,9 @@ FEVER_FIELDS = ("signs/fever", "signs/temperature_c")
 # index entries above and for tests/advice/test_needs.py, which counts reading a fact as asking for
 # its fields (a fact missing here would only weaken that test: another test checks it is complete).
 FACT_FIELDS: dict[str, tuple[str, ...]] = {
-    "fever": FEVER_FIELDS, "pregnant": ("person/pregnant", "person/gestation_weeks"),
-    "postpartum": ("person/weeks_postpartum",), "swelling": SWELLING_FIELDS, "weakness": WEAKNESS_FIELDS,
-    "numbness": ("signs/numbness", "signs/numbness_onset"), "wound_present": ("context/wound",),
+    "fever": FEVER_FIELDS, "pregnant": PREGNANT_FIELDS,
+    "postpartum": POSTPARTUM_FIELDS, "swelling": SWELLING_FIELDS, "weakness": WEAKNESS_FIELDS,
+    "numbness": NUMBNESS_FIELDS, "wound_present": ("context/wound",),
     "injury": ("context/recent_injury", "context/injury_hours_ago"), "exercise": EXERCISE_FIELDS,
     "dialysis": DIALYSIS_FIELDS, "conditions": ("conditions",), "asks": ("asks_about", "self_treatment"),
     "classes": ("medications",), "recent_changes": ("medications",), "stopped_classes": ("medications",),

@@ -7,7 +7,18 @@ from __future__ import annotations
 
 from typing import Callable
 
-from service.advice.case import NONE, POTASSIUM_RAISING, Case, Pointers, fired_because, join
+from service.advice.case import (
+    DIALYSIS_FIELDS,
+    NONE,
+    NUMBNESS_FIELDS,
+    POSTPARTUM_FIELDS,
+    POTASSIUM_RAISING,
+    PREGNANT_FIELDS,
+    Case,
+    Pointers,
+    fired_because,
+    join,
+)
 from service.advice.index import FieldIndex
 
 Check = Callable[[Case, dict[str, Pointers]], Pointers]
@@ -45,15 +56,15 @@ CHECKS: dict[str, tuple[frozenset[str], frozenset[str], Check]] = {
         ("possible_rhabdomyolysis", (), ("possible_rhabdomyolysis",), _rules("possible_rhabdomyolysis")),
         ("possible_hyponatraemia", (), ("possible_exercise_hyponatraemia",), _rules("possible_exercise_hyponatraemia")),
         ("possible_heatstroke", (), ("possible_heatstroke",), _rules("possible_heatstroke")),
-        ("fluid_restricted", ("context/fluid_restriction", "conditions", "cramp/timing"), (),
+        ("fluid_restricted", ("context/fluid_restriction", *DIALYSIS_FIELDS), (),
          lambda c, fired: join(c.ctx("fluid_restriction"), c.dialysis,
                                c.has_condition("heart_failure", "ckd", "liver_cirrhosis"))),
-        ("kidney_disease", ("conditions", "cramp/timing"), (), _kidney),
-        ("dialysis", ("conditions", "cramp/timing"), (), lambda c, fired: c.dialysis),
-        ("pregnant", ("person/pregnant", "person/gestation_weeks"), (), lambda c, fired: c.pregnant),
-        ("postpartum", ("person/weeks_postpartum",), (), lambda c, fired: c.postpartum),
+        ("kidney_disease", DIALYSIS_FIELDS, (), _kidney),
+        ("dialysis", DIALYSIS_FIELDS, (), lambda c, fired: c.dialysis),
+        ("pregnant", PREGNANT_FIELDS, (), lambda c, fired: c.pregnant),
+        ("postpartum", POSTPARTUM_FIELDS, (), lambda c, fired: c.postpartum),
         ("potassium_raising_medicine", ("medications",), (), lambda c, fired: c.taking(POTASSIUM_RAISING)),
-        ("nsaid_unsafe", ("person/pregnant", "person/gestation_weeks", "conditions", "cramp/timing", "medications"),
+        ("nsaid_unsafe", (*PREGNANT_FIELDS, *DIALYSIS_FIELDS, "medications"),
          ("possible_rhabdomyolysis",), _nsaid_unsafe),
         ("under_16", ("person/age",), (),
          lambda c, fired: ("/person/age",) if c.age is not None and c.age < 16 else NONE),
@@ -61,7 +72,7 @@ CHECKS: dict[str, tuple[frozenset[str], frozenset[str], Check]] = {
          lambda c, fired: ("/person/age",) if c.age is not None and c.age < 18 else NONE),
         ("broken_skin", ("context/wound", "signs/foot_wound_not_healing"), (),
          lambda c, fired: join(c.wound_present, c.sign("foot_wound_not_healing"))),
-        ("numb_or_ischaemic_skin", ("signs/numbness", "signs/numbness_onset", "conditions"),
+        ("numb_or_ischaemic_skin", (*NUMBNESS_FIELDS, "conditions"),
          ("acute_limb_ischaemia", "critical_limb_ischaemia"),
          lambda c, fired: join(
              c.numbness, c.has_condition("diabetes", "peripheral_neuropathy", "peripheral_arterial_disease"),

@@ -8,7 +8,17 @@ from __future__ import annotations
 
 from typing import Callable
 
-from service.advice.case import DIURETICS, EXERCISE_FIELDS, NONE, Case, Pointers, fired_because, join
+from service.advice.case import (
+    DIALYSIS_FIELDS,
+    DIURETICS,
+    EXERCISE_FIELDS,
+    NONE,
+    PREGNANCY_FIELDS,
+    Case,
+    Pointers,
+    fired_because,
+    join,
+)
 from service.advice.index import Needs, as_needs
 
 Selector = Callable[[Case, dict[str, Pointers]], "Pointers | None"]
@@ -63,7 +73,7 @@ def _electrolytes(c: Case, fired: dict[str, Pointers]) -> Pointers | None:
     return None
 
 
-@topic("follow_fluid_restriction", needs=("context/fluid_restriction", "conditions", "cramp/timing",))
+@topic("follow_fluid_restriction", needs=("context/fluid_restriction", *DIALYSIS_FIELDS))
 def _fluid_limit(c: Case, fired: dict[str, Pointers]) -> Pointers | None:
     found = join(c.ctx("fluid_restriction"), c.dialysis, c.has_condition("heart_failure", "ckd", "liver_cirrhosis"))
     return found or None
@@ -159,12 +169,12 @@ def _tetanus(c: Case, fired: dict[str, Pointers]) -> Pointers | None:
     return join(c.wound_present, ("/context/tetanus_vaccination",) if "tetanus_vaccination" in c.context else NONE)
 
 
-@topic("dialysis_team", needs=("conditions", "cramp/timing",))
+@topic("dialysis_team", needs=DIALYSIS_FIELDS)
 def _dialysis(c: Case, fired: dict[str, Pointers]) -> Pointers | None:
     return c.dialysis or None
 
 
-@topic("midwife_contact", needs=("person/pregnant", "person/gestation_weeks", "person/weeks_postpartum",))
+@topic("midwife_contact", needs=PREGNANCY_FIELDS)
 def _midwife(c: Case, fired: dict[str, Pointers]) -> Pointers | None:
     return join(c.pregnant, c.postpartum) or None
 

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from service.advice.case import NONE, POTASSIUM_RAISING, Case, Pointers, join
+from service.advice.case import (
+    DIALYSIS_FIELDS,
+    NONE,
+    NUMBNESS_FIELDS,
+    POTASSIUM_RAISING,
+    PREGNANT_FIELDS,
+    SWELLING_FIELDS,
+    Case,
+    Pointers,
+    join,
+)
 from service.advice.rules.registry import rule
 
 # Doctor soon (G1-G4)
@@ -76,7 +86,7 @@ def _r1(c: Case, fired: dict[str, Pointers]) -> Pointers:
 
 @rule(
     "long_standing_numbness_or_swelling",
-    needs=("signs/numbness", "signs/numbness_onset", "signs/swelling", "signs/swelling_side", "signs/swelling_onset"),
+    needs=(*NUMBNESS_FIELDS, *SWELLING_FIELDS),
 )
 def _r2(c: Case, fired: dict[str, Pointers]) -> Pointers:
     found = NONE
@@ -125,7 +135,7 @@ def _r4(c: Case, fired: dict[str, Pointers]) -> Pointers:
     return join(c.has_condition(*SECONDARY_CONDITIONS), c.taking(c.cramp_associated))
 
 
-@rule("pregnancy_troublesome_cramps", needs=("person/pregnant", "person/gestation_weeks"))
+@rule("pregnancy_troublesome_cramps", needs=PREGNANT_FIELDS)
 def _r5(c: Case, fired: dict[str, Pointers]) -> Pointers:
     if not c.pregnant:
         return NONE
@@ -133,7 +143,7 @@ def _r5(c: Case, fired: dict[str, Pointers]) -> Pointers:
     return join(c.pregnant, trouble) if trouble else NONE
 
 
-@rule("dialysis_cramps", needs=("conditions", "cramp/timing"))
+@rule("dialysis_cramps", needs=DIALYSIS_FIELDS)
 def _r6(c: Case, fired: dict[str, Pointers]) -> Pointers:
     return c.dialysis
 

@@ -6,6 +6,7 @@ from service.advice.case import (
     DIURETICS,
     FEVER_FIELDS,
     NONE,
+    NUMBNESS_FIELDS,
     PREGNANCY_FIELDS,
     SWELLING_FIELDS,
     WEAKNESS_FIELDS,
@@ -99,7 +100,7 @@ def _u7(c: Case, fired: dict[str, Pointers]) -> Pointers:
 
 @rule(
     "new_weakness_or_numbness",
-    needs=("signs/weakness", "signs/weakness_onset", "signs/numbness", "signs/numbness_onset"),
+    needs=(*WEAKNESS_FIELDS, *NUMBNESS_FIELDS),
 )
 def _u8_deficit(c: Case, fired: dict[str, Pointers]) -> Pointers:
     found = NONE
