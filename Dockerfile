@@ -1,8 +1,8 @@
 # Cramp Advice API container image.
 #
-# Two stages: `builder` turns the project (pyproject.toml, setup.py: the engine compiled
-# by mypyc) and its dependencies into wheels; `runtime` installs only those wheels on a
-# fresh slim base, so no compiler, source tree or build cache reaches the final image.
+# Two stages: `builder` turns the project (pyproject.toml) and its dependencies into
+# wheels; `runtime` installs only those wheels on a fresh slim base, so no source tree
+# or build cache reaches the final image.
 #
 # Needs BuildKit (the default builder since Docker 23) for `RUN --mount`.
 #
@@ -22,21 +22,13 @@ ENV PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PIP_ROOT_USER_ACTION=ignore
 
-# setup.py compiles the clinical engine with mypyc, which needs a C compiler here; the
-# runtime stage installs only the built wheels and has none. Versions come from the pinned
-# base image's Debian release.
-# hadolint ignore=DL3008
-RUN apt-get update \
-    && apt-get install -y --no-install-recommends gcc libc6-dev \
-    && rm -rf /var/lib/apt/lists/*
-
 WORKDIR /src
-COPY pyproject.toml setup.py ./
+COPY pyproject.toml ./
 COPY schemas/ schemas/
 COPY service/ service/
 
-# The project (its engine compiled) and every runtime dependency as wheels. All
-# dependencies ship binary wheels.
+# The project and every runtime dependency as wheels. All dependencies ship binary
+# wheels.
 RUN pip wheel --no-cache-dir --wheel-dir /wheels .
 
 

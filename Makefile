@@ -10,16 +10,13 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-# The engine is compiled by mypyc at install time (setup.py), so an edited engine module means a
-# new install (~1 min); without it service/advice refuses to import its stale compiled copy.
-ENGINE_SOURCES := $(shell find service/advice -name '*.py' 2>/dev/null)
-
-$(VENV)/.installed: pyproject.toml setup.py $(ENGINE_SOURCES) | $(BIN)/python
+# An editable install: an edited module is live at once; only pyproject.toml asks for a reinstall.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e .
 	touch $@
 
 # Installing the test extras builds the project too, so it also counts as the plain install.
-$(VENV)/.installed-test: pyproject.toml setup.py | $(BIN)/python
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@ $(VENV)/.installed
 
@@ -32,18 +29,15 @@ run: install
 	PROMETHEUS_MULTIPROC_DIR=$(METRICS_DIR) $(BIN)/gunicorn -c gunicorn.conf.py service.wsgi:app
 
 ## Install what the tests need and run the whole suite.
-## (then, with the engine from source, the few tests that look inside its classes)
-test: install-test install
+test: install-test
 	env -u PROMETHEUS_MULTIPROC_DIR $(BIN)/python -m pytest
-	env -u PROMETHEUS_MULTIPROC_DIR CRAMP_PURE_ENGINE=1 $(BIN)/python -m pytest -q -m pure_engine
 
 ## Score a running service (make run) against the public clinical cases.
 vignettes:
 	$(PYTHON) ../shared/tools/vignettes.py --url http://127.0.0.1:8000 --cases ../shared/clinical/vignettes-public.json
 
-bench: install-test install
+bench: install-test
 	$(BIN)/python bench/engine_bench.py
 
 clean:
-	rm -rf $(VENV) .run .pytest_cache .hypothesis build service/advice/compiled.json
-	find . -name '*.so' -not -path './.venv/*' -delete
+	rm -rf $(VENV) .run .pytest_cache .hypothesis build

@@ -373,10 +373,7 @@ def code_state() -> str:
 
     changed = [line for line in git("status", "--porcelain", "--", "service", "schemas").splitlines() if line]
     dirty = f" + {len(changed)} uncommitted file(s) in service/, schemas/" if changed else ""
-    from service.advice import COMPILED  # the servers import the same installed engine
-
-    engine = "engine compiled" if COMPILED else "engine pure Python"
-    return f"code {git('rev-parse', '--short', 'HEAD') or '?'}{dirty}, {engine}"
+    return f"code {git('rev-parse', '--short', 'HEAD') or '?'}{dirty}"
 
 
 def newest_code_mtime() -> float:

@@ -27,7 +27,6 @@ os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="cramp
 from bench.bodies import mix  # noqa: E402
 from bench.load import encoded_bodies  # noqa: E402
 from schemas import ASSESS_REQUEST  # noqa: E402
-from service.advice import COMPILED  # noqa: E402
 from service.app import create_app  # noqa: E402
 from service.config import Settings  # noqa: E402
 
@@ -78,7 +77,6 @@ def main() -> int:
         ("schema load", per_call(ASSESS_REQUEST.load, mix(), args.rounds // 5 or 1)),
         ("POST /assess via WSGI", per_call(call, encoded_bodies(), args.rounds // 5 or 1)),
     )
-    print(f"engine: {'compiled by mypyc' if COMPILED else 'pure Python (not compiled)'}", file=sys.__stdout__)
     for name, samples in rows:
         q = statistics.quantiles(samples, n=100)
         print(f"{name:<24} median {statistics.median(samples):8.1f} us   p90 {q[89]:8.1f} us   "

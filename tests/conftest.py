@@ -9,26 +9,12 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from pure_engine import install_if_asked
-
-install_if_asked()  # CRAMP_PURE_ENGINE=1: the engine from source, before anything imports it
-
-from service.advice import COMPILED, Engine  # noqa: E402
-from service.app import create_app  # noqa: E402
-from service.config import Settings  # noqa: E402
-from service.content import KnowledgeBase, load_knowledge_base  # noqa: E402
+from service.advice import Engine
+from service.app import create_app
+from service.config import Settings
+from service.content import KnowledgeBase, load_knowledge_base
 
 FIXTURES = Path(__file__).parent / "fixtures"
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """`pure_engine` tests look inside the engine's classes, which compiled ones do not allow."""
-    if not COMPILED:
-        return
-    skip = pytest.mark.skip(reason="observes the engine from inside; runs with CRAMP_PURE_ENGINE=1 (make test does)")
-    for item in items:
-        if item.get_closest_marker("pure_engine"):
-            item.add_marker(skip)
 
 
 @pytest.fixture(scope="session")

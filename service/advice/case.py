@@ -69,7 +69,7 @@ class _Interned(dict):  # type: ignore[type-arg]
 
 
 def _per_section(make: Callable[[str, str], Any]) -> dict[str, _Interned]:
-    def for_section(section: str) -> _Interned:  # (mypyc cannot type a lambda's default argument)
+    def for_section(section: str) -> _Interned:
         return _Interned(lambda key: make(section, key))
     return {section: for_section(section) for section in _SECTIONS}
 

@@ -43,7 +43,6 @@ for _kind, _name, _needs in ENTRIES:
     for _group in _needs:
         BY_GROUP.setdefault(_group, []).append((_kind, _name))
 STEPS = 6  # rounds of filling in what the check asked for
-pytestmark = pytest.mark.pure_engine  # LoggedCase subclasses Case; compiled classes forbid that
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 

@@ -129,7 +129,7 @@ def test_unhandled_exception_is_500_with_emergency_advice(app: Flask, client: Fl
     def explode(_: Any) -> None:
         raise RuntimeError("secret age 42")
 
-    app.extensions["cramp"].engine = SimpleNamespace(assess=explode)  # a compiled Engine's methods are read-only
+    app.extensions["cramp"].engine = SimpleNamespace(assess=explode)
     response = client.post("/assess", json={})
     body = assert_problem(response, 500)
     assert "emergency" in body["emergency_advice"].lower()

@@ -48,7 +48,7 @@ def test_unhandled_exception_log_has_type_not_message(app: Any, client: FlaskCli
     def explode(_: Any) -> None:
         raise ValueError(f"age {MARKER}")
 
-    app.extensions["cramp"].engine = SimpleNamespace(assess=explode)  # a compiled Engine's methods are read-only
+    app.extensions["cramp"].engine = SimpleNamespace(assess=explode)
     client.post("/assess", json={})
     out = capsys.readouterr().out
     assert "ValueError" in out and MARKER not in out
