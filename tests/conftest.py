@@ -29,12 +29,6 @@ def engine(kb: KnowledgeBase) -> Engine:
     return Engine(kb)
 
 
-@pytest.fixture(scope="session")
-def unindexed_engine(kb: KnowledgeBase) -> Engine:
-    """The same engine evaluating every rule, topic and caution: what the index must never change."""
-    return Engine(kb, use_index=False)
-
-
 @pytest.fixture
 def app() -> Iterator[Flask]:
     """A freshly built application with default settings."""

@@ -9,15 +9,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from service.advice.case import Case, Pointers
+from service.advice.case import Case
 from service.advice.cautions import CHECKS, contraindications
-from service.advice.index import FieldIndex
 from service.advice.levels import LEVELS, rank_of
 from service.advice.medications import MedicationLexicon
+from service.advice.pointers import Pointers
 from service.advice.questions import CANDIDATES, MAX_QUESTIONS, always
 from service.advice.rules import RULE_IDS, RULES
-from service.advice.topics import NEEDS, SELECTORS
-from service.content.knowledge_base import KnowledgeBase, KnowledgeBaseError
+from service.advice.topics import SELECTORS
+from service.content import KnowledgeBase, KnowledgeBaseError
 from service.content.vocabulary import NEVER_RECOMMENDED, TOPIC_CATEGORIES, TOPIC_IDS
 
 _ORDER_CALM = ("self_care", "medicines", "routing", "safety")
@@ -27,9 +27,8 @@ _ORDER_SERIOUS = ("safety", "routing", "medicines", "self_care")
 class Engine:
     """The clinical engine bound to one loaded knowledge base."""
 
-    def __init__(self, kb: KnowledgeBase, use_index: bool = True) -> None:
+    def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
-        self.use_index = use_index  # skip rules and topics whose fields are all absent (tests compare both)
         try:
             self.lexicon = MedicationLexicon.from_entries([dict(e) for e in kb.medication_entries])
         except ValueError as err:
@@ -68,12 +67,10 @@ class Engine:
             (field[1:], None if relevant is always else relevant, {"field": field, "question": kb.questions[field]})
             for field, relevant in CANDIDATES
         )
-        self._rule_index = FieldIndex([(rule_id, predicate) for rule_id, predicate, _ in RULES],
-                                      [needs for _, _, needs in RULES])
         self._rule_rank = {rule_id: rank_of(content.level) for rule_id, content in kb.rules.items()}
         self._knowledge_base = {"version": kb.version, "sha256": kb.sha256, "last_reviewed": kb.last_reviewed}
 
-    def _plan(self, level: str) -> FieldIndex[tuple[Any, ...]]:
+    def _plan(self, level: str) -> tuple[tuple[Any, ...], ...]:
         """Topics in the order an answer at this level shows them, with what deciding each one needs."""
         categories = _ORDER_SERIOUS if rank_of(level) >= rank_of("urgent") else _ORDER_CALM
         order = tuple(t for category in categories for t in TOPIC_CATEGORIES[category]) + TOPIC_CATEGORIES["never"]
@@ -86,7 +83,7 @@ class Engine:
                 topic_id, SELECTORS[topic_id], topic_id in NEVER_RECOMMENDED,
                 content.suppressed_when, tuple(v.when for v in content.variants), self._advice_templates[topic_id],
             ))
-        return FieldIndex(plans, [NEEDS[plan[0]] for plan in plans])
+        return tuple(plans)
 
     @staticmethod
     def _advice_template(content: Any, variant: Any) -> dict[str, Any]:
@@ -119,23 +116,21 @@ class Engine:
         """Assess one validated request. Deterministic: the same request gives the same answer."""
         c = Case(request, self.lexicon.classify, self._cramp_classes)
         fired: dict[str, Pointers] = {}
-        for rule_id, predicate in self._rule_index.candidates(c.present if self.use_index else None):
-            because = predicate(c, fired)
+        for rule_id, rule in zip(RULE_IDS, RULES):
+            because = rule(c, fired)
             if because:
                 fired[rule_id] = because
         rules = self.kb.rules
         by_level = sorted(fired, key=self._rule_rank.__getitem__, reverse=True)  # stable: keeps rule order
         level = rules[by_level[0]].level if by_level else "self_care"
-        # Fields present and rules fired: what the caution and topic indexes look up (None: no index).
-        known = c.present.union(fired) if self.use_index else None
-        cautions = contraindications(c, fired, known)
-        recommendations, withheld = self._advice(c, fired, level, cautions, known)
+        cautions = contraindications(c, fired)
+        recommendations, withheld = self._advice(c, fired, level, cautions)
         return {
             "disposition": self._disposition(level, [r for r in by_level if rules[r].level == level]),
             "red_flags": [self._filled(self._flag_templates[r], fired[r]) for r in by_level],
             "recommendations": recommendations,
             "withheld": withheld,
-            "safety_net": self._safety_net(level, known if known is not None else frozenset(fired)),
+            "safety_net": self._safety_net(level, frozenset(fired)),
             "data_requested": self._questions(c, level),
             "data_quality": {
                 "warnings": c.warnings,
@@ -149,9 +144,7 @@ class Engine:
     @staticmethod
     def _filled(template: dict[str, Any], because: Pointers) -> dict[str, Any]:
         """A fresh answer item: the shared template's fields with this case's `because`."""
-        item = template.copy()  # a third cheaper than {**template, ...}: one per item of every answer
-        item["because"] = [*because]
-        return item
+        return {**template, "because": list(because)}
 
     def _disposition(self, level: str, set_by: list[str]) -> dict[str, Any]:
         content = self.kb.levels[level]
@@ -165,37 +158,31 @@ class Engine:
         }
 
     def _advice(
-        self, c: Case, fired: dict[str, Pointers], level: str, cautions: dict[str, Pointers],
-        known: frozenset[str] | None,
+        self, c: Case, fired: dict[str, Pointers], level: str, cautions: dict[str, Pointers]
     ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         recommendations: list[dict[str, Any]] = []
         withheld: list[dict[str, Any]] = []
-        candidates = self._topic_plans[level].candidates(known)
-        for topic_id, select, never, suppressed_when, whens, templates in candidates:
+        for topic_id, select, never, suppressed_when, whens, templates in self._topic_plans[level]:
             because = select(c, fired)
             if because is None:  # (the emergency plan holds only what is given at that level)
                 continue
             if never:
                 withheld.append({"id": topic_id, "reason": templates[0]["detail"], "because": list(because)})
                 continue
-            chosen = templates[0]
-            if cautions:  # most answers hold none: skip the set work
-                if not suppressed_when.isdisjoint(cautions):  # builds no set, unlike `&` with a dict's keys
-                    name = min(suppressed_when.intersection(cautions))  # deterministic choice of the reason
-                    withheld.append({
-                        "id": topic_id, "reason": self.kb.contraindications[name], "because": list(cautions[name]),
-                    })
-                    continue
-                for position, when in enumerate(whens, start=1):
-                    if when in cautions:
-                        chosen = templates[position]
-                        break
+            ruled_out_by = suppressed_when.intersection(cautions)
+            if ruled_out_by:
+                name = min(ruled_out_by)  # a deterministic choice of the reason
+                withheld.append({
+                    "id": topic_id, "reason": self.kb.contraindications[name], "because": list(cautions[name]),
+                })
+                continue
+            # The first variant written for a caution that holds, else the plain advice.
+            chosen = next((templates[n] for n, when in enumerate(whens, start=1) if when in cautions), templates[0])
             recommendations.append(self._filled(chosen, because))
         return recommendations, withheld
 
     def _safety_net(self, level: str, fired_ids: frozenset[str]) -> list[dict[str, str]]:
-        """`fired_ids`: a frozenset holding the fired rule ids (it may hold field names too): a
-        subset test between two frozensets runs in C, against a dict's keys it does not."""
+        """Warnings about anything more serious than this level, except those about rules that all fired."""
         more_serious, while_waiting = self._safety_by_level[level]
         items = [item for item, rules in more_serious if not (rules and rules <= fired_ids)]
         return items or while_waiting.copy()

@@ -8,54 +8,36 @@ from __future__ import annotations
 
 from typing import Callable
 
-from service.advice.case import (
-    DIALYSIS_FIELDS,
-    DIURETICS,
-    EXERCISE_FIELDS,
-    NONE,
-    PREGNANCY_FIELDS,
-    Case,
-    Pointers,
-    fired_because,
-    join,
-)
-from service.advice.index import Needs, as_needs
+from service.advice.case import DIURETICS, Case
+from service.advice.pointers import NO_POINTERS, Pointers, join, fired_because
 
 Selector = Callable[[Case, dict[str, Pointers]], "Pointers | None"]
-SELECTORS: dict[str, Selector] = {}
-# Request fields or rule ids at least one of which must be present or fired for a topic to apply
-# (None: always ask the selector). The engine skips the rest; a property test checks that skipping
-# never changes an answer.
-NEEDS: dict[str, Needs | None] = {}
+SELECTORS: dict[str, Selector] = {}  # topic id -> selector; the order answers show them in is the content's
 SUPPLEMENT_ASKS = frozenset({"magnesium", "potassium", "calcium", "vitamin_b", "supplements"})
 
 
-def topic(topic_id: str, needs: tuple[str, ...] | tuple[tuple[str, ...], ...] | None = None
-          ) -> Callable[[Selector], Selector]:
+def topic(*topic_ids: str) -> Callable[[Selector], Selector]:
+    """Register a selector for these topics."""
     def register(fn: Selector) -> Selector:
-        SELECTORS[topic_id] = fn
-        NEEDS[topic_id] = as_needs(needs)
+        for topic_id in topic_ids:
+            SELECTORS[topic_id] = fn
         return fn
     return register
 
 
-def _always(topic_id: str) -> None:
-    SELECTORS[topic_id] = lambda c, fired: NONE
-    NEEDS[topic_id] = None
-
-
-for _general in ("stretching", "massage", "heat_or_cold", "analgesia_after_cramp", "regular_exercise",
-                 "balanced_diet", "topical_analgesic", "safety_netting"):
-    _always(_general)
+@topic("stretching", "massage", "heat_or_cold", "analgesia_after_cramp", "regular_exercise", "balanced_diet",
+       "topical_analgesic", "safety_netting")
+def _for_everyone(c: Case, fired: dict[str, Pointers]) -> Pointers:
+    return NO_POINTERS
 
 
 def _dehydration(c: Case) -> Pointers:
     return join(
-        ("/context/hydration",) if c.context.get("hydration") == "poor" else NONE,
-        ("/signs/urine_colour",) if c.signs.get("urine_colour") == "dark_yellow" else NONE,
+        c.is_value("context", "hydration", "poor"),
+        c.is_value("signs", "urine_colour", "dark_yellow"),
         c.any_sign("vomiting", "diarrhoea"), c.ctx("hot_environment"),
-        ("/signs/sweating",) if c.signs.get("sweating") == "heavy" else NONE,
-        ("/context/fluid_intake_litres",) if c.context.get("fluid_intake_litres", 99) < 1.5 else NONE,
+        c.is_value("signs", "sweating", "heavy"),
+        ("/context/fluid_intake_litres",) if c.context.get("fluid_intake_litres", 99) < 1.5 else NO_POINTERS,
     )
 
 
@@ -64,46 +46,41 @@ def _hydration(c: Case, fired: dict[str, Pointers]) -> Pointers:
     return _dehydration(c)
 
 
-@topic("electrolyte_replacement", needs=("signs/sweating", "signs/vomiting", "signs/diarrhoea", "context/hot_environment",))
+@topic("electrolyte_replacement")
 def _electrolytes(c: Case, fired: dict[str, Pointers]) -> Pointers | None:
-    heavy_sweat = ("/signs/sweating",) if c.signs.get("sweating") == "heavy" else NONE
+    heavy_sweat = c.is_value("signs", "sweating", "heavy")
     salt_loss = join(heavy_sweat, c.any_sign("vomiting", "diarrhoea"))
     if heavy_sweat or (c.ctx("hot_environment") and c.exercise) or salt_loss:
         return join(salt_loss, c.ctx("hot_environment"))
     return None
 
 
-@topic("follow_fluid_restriction", needs=("context/fluid_restriction", *DIALYSIS_FIELDS))
+@topic("follow_fluid_restriction")
 def _fluid_limit(c: Case, fired: dict[str, Pointers]) -> Pointers | None:
     found = join(c.ctx("fluid_restriction"), c.dialysis, c.has_condition("heart_failure", "ckd", "liver_cirrhosis"))
     return found or None
 
 
+@topic("warm_up", "conditioning")
 def _exercise(c: Case, fired: dict[str, Pointers]) -> Pointers | None:
     return c.exercise or None
 
 
-for _exercise_topic in ("warm_up", "conditioning"):
-    SELECTORS[_exercise_topic] = _exercise
-    NEEDS[_exercise_topic] = as_needs(EXERCISE_FIELDS)
-
-
-@topic("rest_stop_activity", needs=("possible_rhabdomyolysis", "possible_heatstroke", "possible_exercise_hyponatraemia",
-                                     "claudication_pattern", *EXERCISE_FIELDS))
+@topic("rest_stop_activity")
 def _rest(c: Case, fired: dict[str, Pointers]) -> Pointers | None:
     serious = fired_because(fired, ("possible_rhabdomyolysis", "possible_heatstroke",
                                      "possible_exercise_hyponatraemia", "claudication_pattern"))
     return serious or c.exercise or None
 
 
-@topic("stop_exercise", needs=("possible_rhabdomyolysis", "possible_heatstroke", "possible_exercise_hyponatraemia"))
+@topic("stop_exercise")
 def _stop_exercise(c: Case, fired: dict[str, Pointers]) -> Pointers | None:
     systemic = fired_because(fired, ("possible_rhabdomyolysis", "possible_heatstroke",
                                      "possible_exercise_hyponatraemia"))
     return systemic if systemic and c.exercise else None
 
 
-@topic("heat_illness_cooling", needs=("possible_heatstroke", "context/hot_environment"))
+@topic("heat_illness_cooling")
 def _cooling(c: Case, fired: dict[str, Pointers]) -> Pointers | None:
     if "possible_heatstroke" in fired:
         return fired["possible_heatstroke"]
@@ -112,79 +89,79 @@ def _cooling(c: Case, fired: dict[str, Pointers]) -> Pointers | None:
     return join(hot, exhaustion) if hot and exhaustion else None
 
 
-@topic("footwear", needs=("context/footwear", "context/prolonged_standing", "cramp/locations",))
+@topic("footwear")
 def _footwear(c: Case, fired: dict[str, Pointers]) -> Pointers | None:
     found = join(
-        ("/context/footwear",) if c.context.get("footwear") in ("unsupportive", "high_heels", "worn_out") else NONE,
+        c.is_value("context", "footwear", "unsupportive", "high_heels", "worn_out"),
         c.ctx("prolonged_standing"),
-        ("/cramp/locations",) if c.locations and "foot" in c.locations else NONE,
+        ("/cramp/locations",) if c.locations and "foot" in c.locations else NO_POINTERS,
     )
     return found or None
 
 
-@topic("limit_alcohol", needs=("conditions", "context/alcohol_units_per_week",))
+@topic("limit_alcohol")
 def _alcohol(c: Case, fired: dict[str, Pointers]) -> Pointers | None:
     found = join(c.has_condition("alcohol_dependence"), c.at_least("context", "alcohol_units_per_week", 14.01))
     return found or None
 
 
-@topic("limit_caffeine", needs=("context/caffeine_cups_per_day", "medications",))
+@topic("limit_caffeine")
 def _caffeine(c: Case, fired: dict[str, Pointers]) -> Pointers | None:
     return c.at_least("context", "caffeine_cups_per_day", 4) or c.taking(("stimulant",)) or None
 
 
-@topic("smoking_cessation", needs=("context/smoker",))
+@topic("smoking_cessation")
 def _smoking(c: Case, fired: dict[str, Pointers]) -> Pointers | None:
     return c.ctx("smoker") or None
 
 
-@topic("foot_check", needs=("conditions",))
+@topic("foot_check")
 def _foot_check(c: Case, fired: dict[str, Pointers]) -> Pointers | None:
     return c.has_condition("diabetes", "peripheral_neuropathy", "peripheral_arterial_disease") or None
 
 
-@topic("medication_review", needs=("medications",))
+@topic("medication_review")
 def _medication_review(c: Case, fired: dict[str, Pointers]) -> Pointers | None:
     recent = tuple([pointer for pointer, _ in c.recent_changes])
-    unknown = ("/medications",) if c.unrecognised else NONE
+    unknown = ("/medications",) if c.unrecognised else NO_POINTERS
     found = join(c.taking(c.cramp_associated), c.taking(("statin", "fibrate", "quinine")), recent, unknown,
                   c.taking(DIURETICS))
     return found or None
 
 
-@topic("supplement_caution", needs=("asks_about", "self_treatment",))
+@topic("supplement_caution")
 def _supplements(c: Case, fired: dict[str, Pointers]) -> Pointers | None:
     return c.asked(SUPPLEMENT_ASKS) or None
 
 
-@topic("quinine_warning", needs=("asks_about", "self_treatment", "medications",))
+@topic("quinine_warning")
 def _quinine(c: Case, fired: dict[str, Pointers]) -> Pointers | None:
     return join(c.asked(frozenset({"quinine", "tonic_water"})), c.taking(("quinine",))) or None
 
 
-@topic("tetanus_check", needs=("context/wound",))
+@topic("tetanus_check")
 def _tetanus(c: Case, fired: dict[str, Pointers]) -> Pointers | None:
     if not c.wound_present or c.context.get("tetanus_vaccination") == "up_to_date":
         return None
-    return join(c.wound_present, ("/context/tetanus_vaccination",) if "tetanus_vaccination" in c.context else NONE)
+    return join(c.wound_present, ("/context/tetanus_vaccination",) if "tetanus_vaccination" in c.context else NO_POINTERS)
 
 
-@topic("dialysis_team", needs=DIALYSIS_FIELDS)
+@topic("dialysis_team")
 def _dialysis(c: Case, fired: dict[str, Pointers]) -> Pointers | None:
     return c.dialysis or None
 
 
-@topic("midwife_contact", needs=PREGNANCY_FIELDS)
+@topic("midwife_contact")
 def _midwife(c: Case, fired: dict[str, Pointers]) -> Pointers | None:
     return join(c.pregnant, c.postpartum) or None
 
 
-@topic("pe_warning", needs=("possible_pulmonary_embolism", "possible_dvt", "pregnancy_one_sided_leg_pain"))
+@topic("pe_warning")
 def _pe(c: Case, fired: dict[str, Pointers]) -> Pointers | None:
     return fired_because(fired, ("possible_pulmonary_embolism", "possible_dvt", "pregnancy_one_sided_leg_pain")) or None
 
 
-@topic("reassurance_benign", needs=("cramp/duration_minutes",))
+@topic("reassurance_benign")
 def _reassurance(c: Case, fired: dict[str, Pointers]) -> Pointers | None:
     """Only when nothing fired and a typical brief cramp is positively described (absent is not "fine")."""
     if fired:
@@ -197,31 +174,31 @@ def _reassurance(c: Case, fired: dict[str, Pointers]) -> Pointers | None:
 
 
 # Never recommended: selectors here only decide when to *say* they are withheld.
-@topic("quinine", needs=("asks_about", "self_treatment", "medications",))
+@topic("quinine")
 def _never_quinine(c: Case, fired: dict[str, Pointers]) -> Pointers | None:
     return _quinine(c, fired)
 
 
-@topic("magnesium_supplement", needs=("asks_about", "self_treatment",))
+@topic("magnesium_supplement")
 def _never_magnesium(c: Case, fired: dict[str, Pointers]) -> Pointers | None:
     return c.asked(frozenset({"magnesium", "supplements"})) or None
 
 
-@topic("potassium_supplement", needs=("asks_about", "self_treatment",))
+@topic("potassium_supplement")
 def _never_potassium(c: Case, fired: dict[str, Pointers]) -> Pointers | None:
     return c.asked(frozenset({"potassium", "supplements"})) or None
 
 
-@topic("nsaid", needs=("asks_about", "self_treatment", "medications",))
+@topic("nsaid")
 def _never_nsaid(c: Case, fired: dict[str, Pointers]) -> Pointers | None:
     return join(c.asked(frozenset({"painkillers"})), c.taking(("nsaid",))) or None
 
 
-@topic("aspirin", needs=("person/age",))
+@topic("aspirin")
 def _never_aspirin(c: Case, fired: dict[str, Pointers]) -> Pointers | None:
     return ("/person/age",) if c.age is not None and c.age < 16 else None
 
 
-@topic("stop_medication", needs=("medications",))
+@topic("stop_medication")
 def _never_stop(c: Case, fired: dict[str, Pointers]) -> Pointers | None:
     return c.medication_names or None

@@ -2,29 +2,18 @@
 
 from __future__ import annotations
 
-from service.advice.case import (
-    DIALYSIS_FIELDS,
-    NONE,
-    NUMBNESS_FIELDS,
-    POTASSIUM_RAISING,
-    PREGNANT_FIELDS,
-    SWELLING_FIELDS,
-    Case,
-    Pointers,
-    join,
-)
-from service.advice.rules.registry import rule
+from service.advice.case import POTASSIUM_RAISING, Case
+from service.advice.pointers import NO_POINTERS, Pointers, join
 
 # Doctor soon (G1-G4)
 
 
-@rule("claudication_pattern", needs=(("cramp/relieved_by_rest",), ("cramp/timing",)))
-def _g1(c: Case, fired: dict[str, Pointers]) -> Pointers:
+def claudication_pattern(c: Case, fired: dict[str, Pointers]) -> Pointers:
     walking = c.timing & {"walking", "exercise"}
     if not walking or c.cramp.get("relieved_by_rest") is not True:
-        return NONE
+        return NO_POINTERS
     if not c.located("calf", "thigh", "buttock"):
-        return NONE
+        return NO_POINTERS
     return join(
         ("/cramp/timing", "/cramp/relieved_by_rest"),
         c.ctx("smoker"),
@@ -32,9 +21,8 @@ def _g1(c: Case, fired: dict[str, Pointers]) -> Pointers:
     )
 
 
-@rule("new_medicine_cramps", needs=("medications",))
-def _g2(c: Case, fired: dict[str, Pointers]) -> Pointers:
-    found: Pointers = NONE
+def new_medicine_cramps(c: Case, fired: dict[str, Pointers]) -> Pointers:
+    found: Pointers = NO_POINTERS
     for pointer, classes in c.recent_changes:
         if classes and classes <= {"statin", "fibrate"} and "statin_muscle_symptoms" in fired:
             continue  # the statin rule already covers it at a higher level
@@ -44,24 +32,19 @@ def _g2(c: Case, fired: dict[str, Pointers]) -> Pointers:
     return join(found)
 
 
-@rule("heavy_alcohol_use", needs=("conditions", "context/alcohol_units_per_week"))
-def _g3(c: Case, fired: dict[str, Pointers]) -> Pointers:
+def heavy_alcohol_use(c: Case, fired: dict[str, Pointers]) -> Pointers:
     units = c.number("context", "alcohol_units_per_week")
     return join(
         c.has_condition("alcohol_dependence"),
-        ("/context/alcohol_units_per_week",) if units is not None and units > 14 else NONE,
+        ("/context/alcohol_units_per_week",) if units is not None and units > 14 else NO_POINTERS,
     )
 
 
-@rule(
-    "lower_motor_neuron_signs",
-    needs=("signs/muscle_wasting", "signs/fasciculations", "signs/weakness_onset", "cramp/locations"),
-)
-def _g4(c: Case, fired: dict[str, Pointers]) -> Pointers:
+def lower_motor_neuron_signs(c: Case, fired: dict[str, Pointers]) -> Pointers:
     return join(
         c.any_sign("muscle_wasting", "fasciculations"),
-        ("/signs/weakness_onset",) if c.signs.get("weakness_onset") == "gradual" else NONE,
-        ("/cramp/locations",) if c.locations is not None and len(c.locations) >= 3 else NONE,
+        c.is_value("signs", "weakness_onset", "gradual"),
+        ("/cramp/locations",) if c.locations is not None and len(c.locations) >= 3 else NO_POINTERS,
     )
 
 
@@ -76,20 +59,12 @@ def troublesome(c: Case) -> Pointers:
     )
 
 
-@rule(
-    "troublesome_cramps",
-    needs=("context/sleep_disturbed", "context/affects_daily_life", "cramp/episodes_per_week"),
-)
-def _r1(c: Case, fired: dict[str, Pointers]) -> Pointers:
+def troublesome_cramps(c: Case, fired: dict[str, Pointers]) -> Pointers:
     return troublesome(c)
 
 
-@rule(
-    "long_standing_numbness_or_swelling",
-    needs=(*NUMBNESS_FIELDS, *SWELLING_FIELDS),
-)
-def _r2(c: Case, fired: dict[str, Pointers]) -> Pointers:
-    found = NONE
+def long_standing_numbness_or_swelling(c: Case, fired: dict[str, Pointers]) -> Pointers:
+    found = NO_POINTERS
     if c.numbness and c.signs.get("numbness_onset") == "long_standing":
         found += c.numbness
     explained = {
@@ -105,11 +80,10 @@ def _r2(c: Case, fired: dict[str, Pointers]) -> Pointers:
     return found
 
 
-@rule("severe_or_not_improving", needs=("cramp/pain_severity", "cramp/relieved_by_stretching"))
-def _r3(c: Case, fired: dict[str, Pointers]) -> Pointers:
+def severe_or_not_improving(c: Case, fired: dict[str, Pointers]) -> Pointers:
     return join(
         c.at_least("cramp", "pain_severity", 7),
-        ("/cramp/relieved_by_stretching",) if c.cramp.get("relieved_by_stretching") is False else NONE,
+        ("/cramp/relieved_by_stretching",) if c.cramp.get("relieved_by_stretching") is False else NO_POINTERS,
     )
 
 
@@ -130,21 +104,18 @@ SECONDARY_CONDITIONS = (
 )
 
 
-@rule("possible_secondary_cause", needs=("conditions", "medications"))
-def _r4(c: Case, fired: dict[str, Pointers]) -> Pointers:
+def possible_secondary_cause(c: Case, fired: dict[str, Pointers]) -> Pointers:
     return join(c.has_condition(*SECONDARY_CONDITIONS), c.taking(c.cramp_associated))
 
 
-@rule("pregnancy_troublesome_cramps", needs=PREGNANT_FIELDS)
-def _r5(c: Case, fired: dict[str, Pointers]) -> Pointers:
+def pregnancy_troublesome_cramps(c: Case, fired: dict[str, Pointers]) -> Pointers:
     if not c.pregnant:
-        return NONE
+        return NO_POINTERS
     trouble = join(troublesome(c), c.at_least("cramp", "pain_severity", 7))
-    return join(c.pregnant, trouble) if trouble else NONE
+    return join(c.pregnant, trouble) if trouble else NO_POINTERS
 
 
-@rule("dialysis_cramps", needs=DIALYSIS_FIELDS)
-def _r6(c: Case, fired: dict[str, Pointers]) -> Pointers:
+def dialysis_cramps(c: Case, fired: dict[str, Pointers]) -> Pointers:
     return c.dialysis
 
 
@@ -152,8 +123,7 @@ QUININE_ASKS = frozenset({"quinine", "tonic_water"})
 RISKY_SUPPLEMENT_ASKS = frozenset({"magnesium", "potassium", "calcium", "supplements"})
 
 
-@rule("quinine_or_supplement_request", needs=("asks_about", "self_treatment", "medications"))
-def _r7(c: Case, fired: dict[str, Pointers]) -> Pointers:
+def quinine_or_supplement_request(c: Case, fired: dict[str, Pointers]) -> Pointers:
     found = join(c.asked(QUININE_ASKS), c.taking(("quinine",)))
     supplements = RISKY_SUPPLEMENT_ASKS & c.asks
     at_risk = join(c.has_condition("ckd", "dialysis"), c.taking(POTASSIUM_RAISING))

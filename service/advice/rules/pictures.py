@@ -2,22 +2,12 @@
 
 from __future__ import annotations
 
-from service.advice.case import EXERCISE_TIMINGS, FAST_HEART_RATE, HORMONAL, NONE, SWELLING_FIELDS, Case, Pointers, join
-
-# The request fields each picture reads, for the rules' index entries (tests/advice/test_needs.py
-# checks that a rule never fires with one of its groups absent).
-ONE_SIDED_LEG_FIELDS = ("cramp/side", "signs/swelling_side")
-DVT_SIGN_OR_RISK_FIELDS = (
-    "signs/warmth", "signs/redness", "signs/hard_painful_veins", "signs/skin_colour", *SWELLING_FIELDS,
-    "context/recent_surgery_days_ago", "context/immobile_days", "context/fracture_or_cast",
-    "context/recent_long_travel_hours", "conditions",
-)
-RED_SKIN_FIELDS = ("signs/redness", "signs/spreading_redness", "signs/skin_colour")
-HOT_OR_SWOLLEN_FIELDS = ("signs/warmth", *SWELLING_FIELDS)
+from service.advice.case import EXERCISE_TIMINGS, FAST_HEART_RATE, HORMONAL, Case
+from service.advice.pointers import NO_POINTERS, Pointers, join
 
 
 def one_sided_leg(c: Case) -> Pointers:
-    found: Pointers = NONE
+    found: Pointers = NO_POINTERS
     if c.side in ("left", "right") and c.located("calf", "thigh", "shin", "foot"):
         found += ("/cramp/side",)
     if c.signs.get("swelling_side") in ("left", "right"):
@@ -39,7 +29,7 @@ def dvt_risk_factors(c: Case) -> Pointers:
     """Wells-type risks (S23) and NHS risks (S22) strong enough to count with one-sided pain alone."""
     surgery = c.number("context", "recent_surgery_days_ago")
     return join(
-        ("/context/recent_surgery_days_ago",) if surgery is not None and surgery <= 84 else NONE,
+        ("/context/recent_surgery_days_ago",) if surgery is not None and surgery <= 84 else NO_POINTERS,
         c.at_least("context", "immobile_days", 3),
         c.ctx("fracture_or_cast"),
         c.at_least("context", "recent_long_travel_hours", 4),
@@ -50,10 +40,10 @@ def dvt_risk_factors(c: Case) -> Pointers:
 def dvt_features(c: Case) -> Pointers:
     side = one_sided_leg(c)
     if not side:
-        return NONE
+        return NO_POINTERS
     signs, risks = dvt_signs(c), dvt_risk_factors(c)
     if not signs and not risks:
-        return NONE
+        return NO_POINTERS
     supporting = join(c.pregnant, c.postpartum, c.taking(HORMONAL), c.ctx("smoker"))
     return join(side, signs, risks, supporting)
 
@@ -74,23 +64,23 @@ def heat_and_exertion_ruled_out(c: Case) -> bool:
     )
 
 
-def cellulitis_signs(c: Case) -> Pointers:
+def cellulitis_picture(c: Case) -> Pointers:
     """Red, hot or swollen skin (S25): redness plus warmth or swelling."""
     red = c.any_sign("redness", "spreading_redness")
     if c.signs.get("skin_colour") == "red":
         red += ("/signs/skin_colour",)
     hot_or_swollen = join(c.sign("warmth"), c.swelling)
-    return join(red, hot_or_swollen) if red and hot_or_swollen else NONE
+    return join(red, hot_or_swollen) if red and hot_or_swollen else NO_POINTERS
 
 
 def fast_heart_rate(c: Case) -> Pointers:
     if c.age is not None and c.age < 12:
-        return NONE
+        return NO_POINTERS
     return c.at_least("signs", "heart_rate", FAST_HEART_RATE)
 
 
 def pale_or_blue(c: Case) -> Pointers:
-    return ("/signs/skin_colour",) if c.signs.get("skin_colour") in ("pale", "blue_or_mottled") else NONE
+    return c.is_value("signs", "skin_colour", "pale", "blue_or_mottled")
 
 
 def growing_pains_pattern(c: Case) -> bool:
