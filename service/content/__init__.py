@@ -1,9 +1,5 @@
 """Clinical content: texts, sources and review dates loaded from data files and validated once."""
-from service.content.knowledge_base import (
-    KnowledgeBase,
-    KnowledgeBaseError,
-    load_knowledge_base,
-    DEFAULT_DATA_DIR,
-)
+from service.content.loader import DEFAULT_DATA_DIR, KnowledgeBaseError, load_knowledge_base
+from service.content.models import KnowledgeBase
 
-__all__ = ["KnowledgeBase", "KnowledgeBaseError", "load_knowledge_base", "DEFAULT_DATA_DIR"]
+__all__ = ["DEFAULT_DATA_DIR", "KnowledgeBase", "KnowledgeBaseError", "load_knowledge_base"]
