@@ -88,13 +88,15 @@ class Case:
         return field(section, key) if getattr(self, section).get(key) is True else NO_POINTERS
 
     def sign(self, key: str) -> Pointers:
-        return self.said_yes("signs", key)
+        return field("signs", key) if self.signs.get(key) is True else NO_POINTERS
 
     def ctx(self, key: str) -> Pointers:
-        return self.said_yes("context", key)
+        return field("context", key) if self.context.get(key) is True else NO_POINTERS
 
     def any_sign(self, *keys: str) -> Pointers:
-        return join(*[self.said_yes("signs", key) for key in keys])
+        """The signs among these that were answered true."""
+        signs = self.signs
+        return tuple([f"/signs/{key}" for key in keys if signs.get(key) is True])
 
     def is_value(self, section: str, key: str, *values: Any) -> Pointers:
         """The field, when its answer is one of these values."""
@@ -102,6 +104,8 @@ class Case:
 
     def asked(self, items: frozenset[str]) -> Pointers:
         """Pointers to `asks_about` / `self_treatment` when either names one of these items."""
+        if items.isdisjoint(self.asks):  # nearly always: nothing asked about
+            return NO_POINTERS
         return tuple([f"/{key}" for key in ("asks_about", "self_treatment")
                       if not items.isdisjoint(self.raw.get(key, ()))])
 
@@ -110,8 +114,9 @@ class Case:
 
     def taking(self, classes: Iterable[str]) -> Pointers:
         """Pointers to the medication names in any of the given drug classes."""
-        found = sorted({pointer for cls in classes for pointer in self.classes.get(cls, ())})
-        return tuple(found)
+        if not self.classes:  # most requests name no medicine
+            return NO_POINTERS
+        return tuple(sorted({pointer for cls in classes for pointer in self.classes.get(cls, ())}))
 
     def number(self, section: str, key: str) -> float | None:
         value = getattr(self, section).get(key)

@@ -169,17 +169,23 @@ class Engine:
             if never:
                 withheld.append({"id": topic_id, "reason": templates[0]["detail"], "because": list(because)})
                 continue
-            ruled_out_by = suppressed_when.intersection(cautions)
-            if ruled_out_by:
-                name = min(ruled_out_by)  # a deterministic choice of the reason
+            if cautions and not suppressed_when.isdisjoint(cautions):
+                name = min(suppressed_when.intersection(cautions))  # a deterministic choice of the reason
                 withheld.append({
                     "id": topic_id, "reason": self.kb.contraindications[name], "because": list(cautions[name]),
                 })
                 continue
-            # The first variant written for a caution that holds, else the plain advice.
-            chosen = next((templates[n] for n, when in enumerate(whens, start=1) if when in cautions), templates[0])
-            recommendations.append(self._filled(chosen, because))
+            recommendations.append(self._filled(self._variant(templates, whens, cautions), because))
         return recommendations, withheld
+
+    @staticmethod
+    def _variant(templates: list[dict[str, Any]], whens: tuple[str, ...], cautions: dict[str, Pointers]
+                 ) -> dict[str, Any]:
+        """The first variant written for a caution that holds, else the plain advice (templates[0])."""
+        for position, when in enumerate(whens, start=1):
+            if when in cautions:
+                return templates[position]
+        return templates[0]
 
     def _safety_net(self, level: str, fired_ids: frozenset[str]) -> list[dict[str, str]]:
         """Warnings about anything more serious than this level, except those about rules that all fired."""

@@ -16,8 +16,11 @@ from service.advice.rules.pictures import (
 
 
 def possible_pulmonary_embolism(c: Case, fired: dict[str, Pointers]) -> Pointers:
-    leg, chest = dvt_features(c), chest_symptoms(c)
-    return join(leg, chest) if leg and chest else NO_POINTERS
+    chest = chest_symptoms(c)
+    if not chest:
+        return NO_POINTERS
+    leg = dvt_features(c)
+    return join(leg, chest) if leg else NO_POINTERS
 
 
 def chest_pain_or_breathlessness(c: Case, fired: dict[str, Pointers]) -> Pointers:

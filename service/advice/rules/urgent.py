@@ -61,13 +61,15 @@ def statin_muscle_symptoms(c: Case, fired: dict[str, Pointers]) -> Pointers:
 
 
 def fluid_loss_with_dizziness_or_weakness(c: Case, fired: dict[str, Pointers]) -> Pointers:
+    symptoms = join(c.sign("dizziness"), c.weakness)
+    if not symptoms:
+        return NO_POINTERS
     loss = join(
         c.any_sign("vomiting", "diarrhoea"),
         c.is_value("signs", "sweating", "heavy"),
         c.taking(DIURETICS),
     )
-    symptoms = join(c.sign("dizziness"), c.weakness)
-    return join(loss, symptoms) if loss and symptoms else NO_POINTERS
+    return join(loss, symptoms) if loss else NO_POINTERS
 
 
 def new_weakness_or_numbness(c: Case, fired: dict[str, Pointers]) -> Pointers:
