@@ -100,6 +100,13 @@ def test_security_headers(client: FlaskClient) -> None:
     assert "Server" not in response.headers or "/" not in response.headers["Server"]
 
 
+def test_the_service_never_sets_a_session_cookie(client: FlaskClient) -> None:
+    """Stateless: no secret key, so Flask gives every request an empty session and never saves one."""
+    for response in (client.post("/assess", json={}), client.get("/readyz"), client.get("/nowhere")):
+        assert "Set-Cookie" not in response.headers
+        assert "Cookie" not in response.headers.get("Vary", "")
+
+
 @pytest.mark.parametrize(("method", "path"), [
     ("post", "/assess"), ("get", "/livez"), ("get", "/readyz"), ("get", "/metrics"), ("get", "/nowhere"),
     ("delete", "/assess"), ("options", "/assess"),
