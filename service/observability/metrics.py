@@ -18,19 +18,13 @@ from prometheus_client import (
     Gauge,
     Histogram,
     generate_latest,
+    multiprocess,
 )
-from prometheus_client import multiprocess, values
 from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
 from werkzeug.exceptions import NotFound
 
 from schemas import metric_pointer
 from service import __version__
-from service.process import current_pid
-
-if getattr(values.ValueClass, "_multiprocess", False):
-    # Multiprocess values re-read the pid on every update to notice a fork (seven system calls a
-    # request); current_pid() is renewed at fork, so it is the same answer without the call.
-    values.ValueClass = values.MultiProcessValue(process_identifier=current_pid)
 
 BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
 TEST_TRAFFIC_ENVIRON = "HTTP_X_TEST_TRAFFIC"  # "X-Test-Traffic: 1": not counted in the clinical mix
@@ -138,10 +132,10 @@ class RequestMetrics:
         # Per process, not at import: gunicorn's master (which preloads the app) empties the directory.
         KNOWLEDGE_BASE_INFO.labels(self.runtime.kb.version, self.runtime.kb.sha256).set(1)
         BUILD_INFO.labels(__version__).set(1)
-        self.info_pid = current_pid()
+        self.info_pid = os.getpid()
 
     def before(self, req: Request, state: Any) -> None:
-        if self.info_pid != current_pid():
+        if self.info_pid != os.getpid():
             self._publish_info()
         state.metrics_started = time.perf_counter()
         IN_FLIGHT.inc()

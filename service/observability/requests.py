@@ -3,14 +3,13 @@ from __future__ import annotations
 
 import re
 import time
-
+import uuid
 from typing import Any
 
 from flask import Request, Response
 
 from schemas import metric_pointer
 from service.observability.logs import configure, write_request_line
-from service.process import random_bytes
 
 KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
@@ -26,8 +25,8 @@ REQUEST_ID_ENVIRON = "cramp.request_id"
 
 
 def new_request_id() -> str:
-    """32 random hex digits, as uuid4().hex was, at a fraction of its cost."""
-    return random_bytes(16).hex()
+    """32 random hex digits (a version 4 UUID)."""
+    return uuid.uuid4().hex
 
 
 class RequestLog:
