@@ -8,6 +8,8 @@ import shutil
 import signal
 from pathlib import Path
 
+from service.http import gunicorn_errors
+
 bind = [os.environ.get("BIND", "127.0.0.1:8000")]
 if os.environ.get("METRICS_BIND"):
     bind.append(os.environ["METRICS_BIND"])
@@ -35,6 +37,8 @@ if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
 limit_request_line = 4094
 limit_request_fields = 100
 limit_request_field_size = 8190
+# gunicorn writes its own answer to a request it cannot parse as HTML; the contract says problem+json.
+gunicorn_errors.replace_write_error()
 
 
 def on_starting(server):  # noqa: ANN001 - gunicorn hook signature
@@ -85,33 +89,3 @@ def child_exit(server, worker):  # noqa: ANN001 - gunicorn hook signature
         from prometheus_client import multiprocess
 
         multiprocess.mark_process_dead(worker.pid)
-
-
-def _problem_for_unparsable_request(sock, status_int, reason, mesg):  # noqa: ANN001 - gunicorn.util.write_error
-    """gunicorn answers a request it cannot parse (bad framing, header or request line) itself, as HTML.
-
-    The contract says every error is problem+json, so replace that writer. `mesg` is not echoed: it can
-    quote header values.
-    """
-    import gunicorn.util
-    import orjson
-
-    from service.http.problems import EMERGENCY_ADVICE, INTERNAL
-    from service.observability.requests import new_request_id
-
-    request_id = new_request_id()
-    problem = {"type": "about:blank", "title": reason, "status": status_int,
-               "detail": "The request could not be read as HTTP/1.1: its request line, headers or framing are invalid.",
-               "request_id": request_id}
-    if status_int >= 500:
-        problem.update(type=INTERNAL, detail="The service failed to answer.", emergency_advice=EMERGENCY_ADVICE)
-    body = orjson.dumps(problem)
-    head = (f"HTTP/1.1 {status_int} {reason}\r\nConnection: close\r\nContent-Type: application/problem+json\r\n"
-            f"Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\nX-Request-ID: {request_id}\r\n"
-            f"Content-Length: {len(body)}\r\n\r\n")
-    gunicorn.util.write_nonblock(sock, head.encode("latin-1") + body)
-
-
-import gunicorn.util  # noqa: E402
-
-gunicorn.util.write_error = _problem_for_unparsable_request
