@@ -11,8 +11,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from service.advice.medications import DrugClass, MedicationLexicon, tokens
+from service.content import KnowledgeBase
 
 DATA = Path(__file__).parents[2] / "service/content/data/medications.toml"
+COMMON_MEDICINES = Path(__file__).parents[1] / "fixtures/common-medicines.toml"
 
 
 @pytest.fixture(scope="module")
@@ -279,6 +281,140 @@ def test_classify_never_fails_and_only_returns_known_ids(lexicon: MedicationLexi
     result = lexicon.classify(text)
     assert isinstance(result, frozenset)
     assert result <= lexicon.class_ids
+
+
+# ---- coverage: the most dispensed medicines (tests/fixtures/common-medicines.toml) ---------------
+
+LISTS = {"england", "us", "added"}
+MEDICINE_FIELDS = {"generic", "other_names", "brands", "lists", "unrecognised", "why"}
+
+
+@pytest.fixture(scope="module")
+def common_medicines() -> list[dict]:
+    """The source list: most dispensed generics in England and the US, with their main brands."""
+    return tomllib.loads(COMMON_MEDICINES.read_text(encoding="utf-8"))["medicine"]
+
+
+@pytest.fixture(scope="module")
+def kb_lexicon(kb: KnowledgeBase) -> MedicationLexicon:
+    """The lexicon exactly as the engine builds it from the real, loaded knowledge base."""
+    return MedicationLexicon.from_entries([dict(e) for e in kb.medication_entries])
+
+
+def _names(medicine: dict) -> list[str]:
+    return [medicine["generic"], *medicine.get("other_names", ()), *medicine.get("brands", ())]
+
+
+def test_common_medicines_source_list_is_well_formed(common_medicines: list[dict]) -> None:
+    problems: list[str] = []
+    seen: dict[str, str] = {}
+    for medicine in common_medicines:
+        generic = medicine.get("generic")
+        if not isinstance(generic, str) or not generic.strip():
+            problems.append(f"{medicine}: no generic")
+            continue
+        if set(medicine) - MEDICINE_FIELDS:
+            problems.append(f"{generic}: unknown fields {sorted(set(medicine) - MEDICINE_FIELDS)}")
+        if len(medicine.get("brands", ())) > 3:
+            problems.append(f"{generic}: more than three brands")
+        lists = medicine.get("lists")
+        if not lists or not set(lists) <= LISTS:
+            problems.append(f"{generic}: lists must be some of {sorted(LISTS)}")
+        left_out = medicine.get("unrecognised", [])
+        if not set(left_out) <= set(_names(medicine)):
+            problems.append(f"{generic}: unrecognised names not in the entry")
+        if bool(left_out) != bool(medicine.get("why")):
+            problems.append(f"{generic}: 'unrecognised' and 'why' go together")
+        for name in _names(medicine):  # deduplicated: one entry per generic, each name once
+            key = " ".join(tokens(name))
+            if key in seen:
+                problems.append(f"{name!r} ({generic}) is also listed under {seen[key]}")
+            seen[key] = generic
+    assert not problems, "\n".join(problems)
+    assert len(common_medicines) >= 300
+
+
+def test_every_common_medicine_is_recognised(
+    common_medicines: list[dict], kb_lexicon: MedicationLexicon
+) -> None:
+    """Every generic, other name and brand maps to a class, except the few left out on purpose."""
+    unmapped: list[str] = []
+    wrongly_mapped: list[str] = []
+    listed = 0
+    for medicine in common_medicines:
+        left_out = set(medicine.get("unrecognised", ()))
+        for name in _names(medicine):
+            found = kb_lexicon.classify(name)
+            if name in left_out:
+                if found:
+                    wrongly_mapped.append(f"{name} -> {sorted(found)}")
+                continue
+            listed += 1
+            if not found:
+                unmapped.append(f"{name} ({medicine['generic']})")
+    assert not unmapped, (
+        f"{len(unmapped)} of {listed} names in {COMMON_MEDICINES.name} are unrecognised; add each to "
+        "medications.toml (its guidance class, else other_common):\n" + "\n".join(unmapped)
+    )
+    assert not wrongly_mapped, (
+        "names the source list marks as deliberately unrecognised now map to a class; update the "
+        "fixture and the lexicon header together:\n" + "\n".join(wrongly_mapped)
+    )
+
+
+def test_deliberately_unrecognised_medicines_are_named_in_the_lexicon_header(
+    common_medicines: list[dict],
+) -> None:
+    text = DATA.read_text(encoding="utf-8")
+    header = text[: text.index("[[drug_class]]")].lower()
+    for medicine in common_medicines:
+        left_out = medicine.get("unrecognised", [])
+        named = [medicine["generic"]] if medicine["generic"] in left_out else left_out
+        for name in named:
+            assert name.lower() in header, (medicine["generic"], name)
+
+
+# (free text, exactly the classes it must map to): newly covered names land where guidance puts them
+COMMON_CASES = [
+    ("cinacalcet", {"other_common"}),
+    ("Sensipar 30mg", {"other_common"}),
+    ("calcium acetate 950mg", {"other_common"}),
+    ("Renvela 800 mg", {"other_common"}),
+    ("Lipitor 20mg", {"statin"}),
+    ("losartan", {"arb"}),
+    ("Tiazac 240", {"calcium_channel_blocker"}),
+    ("Ziac 5/6.25", {"beta_blocker", "thiazide_diuretic"}),
+    ("Cosopt eye drops", {"beta_blocker"}),
+    ("Relafen", {"nsaid"}),
+    ("Orapred", {"corticosteroid"}),
+    ("Lortab 10/325", {"opioid", "simple_analgesic"}),
+    ("Ultracet", {"opioid", "simple_analgesic"}),
+    ("Ocella", {"combined_hormonal_contraception"}),
+    ("Camila", {"progestogen_only_pill"}),
+    ("Claritin-D 12 Hour", {"stimulant"}),
+    ("Claritin", {"other_common"}),
+    ("Mucinex DM", {"other_common"}),
+    ("sertraline 50mg", {"other_common"}),
+    ("Ozempic 1mg pen", {"other_common"}),
+    ("ferrous sulfate 200mg", {"other_common"}),
+    ("folic acid 5mg", {"other_common"}),
+    ("potassium chloride", {"other_common"}),
+    ("Adcal-D3", {"other_common"}),
+    ("ezetimibe/simvastatin", {"other_common", "statin"}),
+    # left unrecognised on purpose (lexicon header): a source's group may cover them
+    ("Spiriva Respimat", set()),
+    ("zopiclone 7.5mg", set()),
+    ("tamoxifen", set()),
+    ("clobetasol cream", set()),
+    ("Ritalin", set()),
+]
+
+
+@pytest.mark.parametrize(("name", "expected"), COMMON_CASES, ids=[c[0] for c in COMMON_CASES])
+def test_common_medicines_land_in_the_expected_class(
+    kb_lexicon: MedicationLexicon, name: str, expected: set[str]
+) -> None:
+    assert kb_lexicon.classify(name) == frozenset(expected)
 
 
 # ---- validation -------------------------------------------------------------------------------
