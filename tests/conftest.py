@@ -44,5 +44,5 @@ def client(app: Flask) -> FlaskClient:
     return app.test_client()
 
 
-def load_vignettes() -> list[dict[str, Any]]:
-    return json.loads((FIXTURES / "vignettes-public.json").read_text(encoding="utf-8"))
+def load_vignettes(name: str = "vignettes-public.json") -> list[dict[str, Any]]:
+    return json.loads((FIXTURES / name).read_text(encoding="utf-8"))

@@ -9,18 +9,13 @@ from __future__ import annotations
 from typing import Any, Callable, Iterable, Mapping
 
 from service.advice.pointers import NO_POINTERS, Pointers, field, join
+from service.content.models import Thresholds
 
 LEG_LOCATIONS = frozenset({"calf", "thigh", "shin", "foot"})
 EXERCISE_TIMINGS = frozenset({"exercise", "after_exercise"})
 DIURETICS = frozenset({"loop_diuretic", "thiazide_diuretic", "potassium_sparing_diuretic"})
 POTASSIUM_RAISING = frozenset({"ace_inhibitor", "arb", "potassium_sparing_diuretic"})
 HORMONAL = frozenset({"combined_hormonal_contraception", "hrt", "conjugated_oestrogens"})
-# Above this a single cramp is implausible (guidance 2.1.3): answered at the serious reading, with a warning.
-IMPLAUSIBLE_DURATION_MINUTES = 60
-IMPLAUSIBLE_EPISODES_PER_WEEK = 21
-FEVER_C = 38.0
-HEATSTROKE_C = 40.0
-FAST_HEART_RATE = 100  # adult tachycardia threshold; used only from age 12 (children run faster)
 
 Classifier = Callable[[str], frozenset[str]]
 _SECTIONS = ("person", "cramp", "signs", "context")
@@ -31,7 +26,7 @@ class Case:
     """The normalised facts of one request. Fact attributes hold pointers (truthy = present)."""
 
     __slots__ = (
-        "raw", "cramp_associated", "person", "cramp", "signs", "context", "wound", "conditions", "asks",
+        "raw", "limits", "cramp_associated", "person", "cramp", "signs", "context", "wound", "conditions", "asks",
         "age", "sex", "locations", "timing", "side", "onset", "character", "warnings", "answered",
         "exercise", "dialysis", "medications", "unrecognised", "recent_changes", "stopped_classes",
         "classes", "medication_names", "fever", "pregnant", "postpartum", "swelling", "numbness",
@@ -39,9 +34,11 @@ class Case:
     )
 
     def __init__(
-        self, request: dict[str, Any], classify: Classifier, cramp_associated: frozenset[str] = frozenset()
+        self, request: dict[str, Any], classify: Classifier, limits: Thresholds,
+        cramp_associated: frozenset[str] = frozenset(),
     ) -> None:
         self.raw = request
+        self.limits = limits  # the numbers rules compare answers with (content: thresholds.toml)
         self.cramp_associated = cramp_associated  # drug classes guidance 3.1 links to cramps
         self.person: dict[str, Any] = request.get("person", {})
         self.cramp: dict[str, Any] = request.get("cramp", {})
@@ -126,13 +123,21 @@ class Case:
         value = self.number(section, key)
         return field(section, key) if value is not None and value >= threshold else NO_POINTERS
 
+    def less_than(self, section: str, key: str, threshold: float) -> Pointers:
+        value = self.number(section, key)
+        return field(section, key) if value is not None and value < threshold else NO_POINTERS
+
+    def more_than(self, section: str, key: str, threshold: float) -> Pointers:
+        value = self.number(section, key)
+        return field(section, key) if value is not None and value > threshold else NO_POINTERS
+
     def located(self, *places: str) -> Pointers:
         """The cramp is in one of these places; unknown location counts for leg places (a leg-cramp service)."""
         known = self.locations if self.locations is not None else LEG_LOCATIONS
         return ("/cramp/locations",) if known.intersection(places) else NO_POINTERS
 
     def is_child(self) -> bool | None:
-        return None if self.age is None else self.age < 18
+        return None if self.age is None else self.age < self.limits.adult_age
 
     def warn(self, code: str, pointer: str, detail: str) -> None:
         self.warnings.append({"code": code, "pointer": pointer, "detail": detail})
@@ -165,26 +170,26 @@ class Case:
             if change in ("started", "dose_increased"):
                 weeks = medication.get("weeks_since_change")
                 # Within about six months counts as "began after"; unknown timing counts too.
-                if weeks is None or weeks <= 26:
+                if weeks is None or weeks <= self.limits.new_medicine_weeks:
                     self.recent_changes.append((f"/medications/{index}/recent_change", found))
         self.classes: dict[str, Pointers] = {cls: tuple(pointers) for cls, pointers in classes.items()}
         self.medication_names: Pointers = tuple(names)
 
     def _resolve_conflicts(self) -> None:
-        signs, person, context = self.signs, self.person, self.context
+        signs, person, context, limits = self.signs, self.person, self.context, self.limits
         temperature = signs.get("temperature_c")
         fever_box = signs.get("fever")
         fever = NO_POINTERS
-        if temperature is not None and temperature >= FEVER_C:
+        if temperature is not None and temperature >= limits.fever_c:
             fever = ("/signs/temperature_c",)
             if fever_box is False:
                 self.warn("conflict_fever", "/signs/fever",
-                          "A temperature of 38 °C or more was given with fever false; treated as fever.")
+                          f"A temperature of {limits.fever_c:g} °C or more was given with fever false; treated as fever.")
         if fever_box is True:
             fever += ("/signs/fever",)
-            if temperature is not None and temperature < FEVER_C:
+            if temperature is not None and temperature < limits.fever_c:
                 self.warn("conflict_fever", "/signs/temperature_c",
-                          "Fever was reported with a temperature below 38 °C; treated as fever.")
+                          f"Fever was reported with a temperature below {limits.fever_c:g} °C; treated as fever.")
         self.fever: Pointers = fever
 
         self.pregnant: Pointers = self.said_yes("person", "pregnant")
@@ -195,7 +200,8 @@ class Case:
                           "Weeks of pregnancy were given with pregnant false; treated as pregnant.")
         weeks_postpartum = person.get("weeks_postpartum")
         self.postpartum: Pointers = (
-            ("/person/weeks_postpartum",) if weeks_postpartum is not None and weeks_postpartum <= 6 else NO_POINTERS
+            ("/person/weeks_postpartum",) if weeks_postpartum is not None and weeks_postpartum <= limits.postpartum_weeks
+            else NO_POINTERS
         )
 
         self.swelling = self._implied("swelling", ("swelling_side", "swelling_onset"),
@@ -225,14 +231,16 @@ class Case:
             self.injury = ("/context/injury_hours_ago",)
 
         duration = self.cramp.get("duration_minutes")
-        if duration is not None and duration > IMPLAUSIBLE_DURATION_MINUTES:
+        if duration is not None and duration > limits.implausible_cramp_minutes:
             self.warn("implausible_duration", "/cramp/duration_minutes",
-                      "A single cramp lasting over an hour is unusual; the answer takes it as a prolonged cramp.")
+                      f"A single cramp lasting over {limits.implausible_cramp_minutes:g} minutes is unusual; "
+                      "the answer takes it as a prolonged cramp.")
         episodes = self.cramp.get("episodes_per_week")
-        if episodes is not None and episodes > IMPLAUSIBLE_EPISODES_PER_WEEK:
+        if episodes is not None and episodes > limits.implausible_cramps_per_week:
             self.warn("implausible_frequency", "/cramp/episodes_per_week",
-                      "More than three cramps a day is unusual; the answer takes it as very frequent cramps.")
-        if self.age is not None and self.age < 10 and self.pregnant:
+                      f"More than {limits.implausible_cramps_per_week:g} cramps a week is unusual; "
+                      "the answer takes it as very frequent cramps.")
+        if self.age is not None and self.age < limits.implausible_pregnancy_age and self.pregnant:
             self.warn("implausible_pregnancy", "/person/age",
                       "Pregnancy was reported for a young child; please check the age.")
 

@@ -46,8 +46,9 @@ CHECKS: dict[str, Check] = {
     "postpartum": lambda c, fired: c.postpartum,
     "potassium_raising_medicine": lambda c, fired: c.taking(POTASSIUM_RAISING),
     "nsaid_unsafe": _nsaid_unsafe,
-    "under_16": lambda c, fired: ("/person/age",) if c.age is not None and c.age < 16 else NO_POINTERS,
-    "under_18": lambda c, fired: ("/person/age",) if c.age is not None and c.age < 18 else NO_POINTERS,
+    "under_16": lambda c, fired: (
+        ("/person/age",) if c.age is not None and c.age < c.limits.aspirin_from_age else NO_POINTERS),
+    "under_18": lambda c, fired: ("/person/age",) if c.is_child() else NO_POINTERS,
     "broken_skin": lambda c, fired: join(c.wound_present, c.sign("foot_wound_not_healing")),
     "numb_or_ischaemic_skin": lambda c, fired: join(
         c.numbness, c.has_condition("diabetes", "peripheral_neuropathy", "peripheral_arterial_disease"),

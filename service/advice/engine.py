@@ -114,7 +114,7 @@ class Engine:
 
     def assess(self, request: dict[str, Any]) -> dict[str, Any]:
         """Assess one validated request. Deterministic: the same request gives the same answer."""
-        c = Case(request, self.lexicon.classify, self._cramp_classes)
+        c = Case(request, self.lexicon.classify, self.kb.thresholds, self._cramp_classes)
         fired: dict[str, Pointers] = {}
         for rule_id, rule in zip(RULE_IDS, RULES):
             because = rule(c, fired)

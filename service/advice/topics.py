@@ -37,7 +37,7 @@ def _dehydration(c: Case) -> Pointers:
         c.is_value("signs", "urine_colour", "dark_yellow"),
         c.any_sign("vomiting", "diarrhoea"), c.ctx("hot_environment"),
         c.is_value("signs", "sweating", "heavy"),
-        ("/context/fluid_intake_litres",) if c.context.get("fluid_intake_litres", 99) < 1.5 else NO_POINTERS,
+        c.less_than("context", "fluid_intake_litres", c.limits.low_fluid_intake_litres),
     )
 
 
@@ -85,7 +85,7 @@ def _cooling(c: Case, fired: dict[str, Pointers]) -> Pointers | None:
     if "possible_heatstroke" in fired:
         return fired["possible_heatstroke"]
     hot = c.ctx("hot_environment")
-    exhaustion = c.any_sign("dizziness", "headache", "vomiting") + c.at_least("signs", "temperature_c", 38)
+    exhaustion = c.any_sign("dizziness", "headache", "vomiting") + c.at_least("signs", "temperature_c", c.limits.fever_c)
     return join(hot, exhaustion) if hot and exhaustion else None
 
 
@@ -101,13 +101,13 @@ def _footwear(c: Case, fired: dict[str, Pointers]) -> Pointers | None:
 
 @topic("limit_alcohol")
 def _alcohol(c: Case, fired: dict[str, Pointers]) -> Pointers | None:
-    found = join(c.has_condition("alcohol_dependence"), c.at_least("context", "alcohol_units_per_week", 14.01))
+    found = join(c.has_condition("alcohol_dependence"), c.more_than("context", "alcohol_units_per_week", c.limits.heavy_alcohol_units_per_week))
     return found or None
 
 
 @topic("limit_caffeine")
 def _caffeine(c: Case, fired: dict[str, Pointers]) -> Pointers | None:
-    return c.at_least("context", "caffeine_cups_per_day", 4) or c.taking(("stimulant",)) or None
+    return c.at_least("context", "caffeine_cups_per_day", c.limits.caffeine_cups_per_day) or c.taking(("stimulant",)) or None
 
 
 @topic("smoking_cessation")
@@ -168,7 +168,7 @@ def _reassurance(c: Case, fired: dict[str, Pointers]) -> Pointers | None:
         return None
     duration = c.number("cramp", "duration_minutes")
     typical_place = c.locations is not None and c.locations <= {"calf", "foot", "thigh"}
-    if duration is None or duration > 10 or not typical_place:
+    if duration is None or duration > c.limits.prolonged_cramp_minutes or not typical_place:
         return None
     return ("/cramp/duration_minutes", "/cramp/locations")
 
@@ -196,7 +196,7 @@ def _never_nsaid(c: Case, fired: dict[str, Pointers]) -> Pointers | None:
 
 @topic("aspirin")
 def _never_aspirin(c: Case, fired: dict[str, Pointers]) -> Pointers | None:
-    return ("/person/age",) if c.age is not None and c.age < 16 else None
+    return ("/person/age",) if c.age is not None and c.age < c.limits.aspirin_from_age else None
 
 
 @topic("stop_medication")

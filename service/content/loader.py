@@ -19,6 +19,8 @@ from service.content.models import (
     RuleContent,
     SafetyNetItem,
     Source,
+    ThresholdContent,
+    Thresholds,
     Variant,
 )
 from service.content.vocabulary import (
@@ -33,7 +35,7 @@ from service.content.vocabulary import (
 DEFAULT_DATA_DIR = Path(__file__).with_name("data")
 FILES = (
     "kb.toml", "sources.toml", "levels.toml", "rules.toml", "recommendations.toml",
-    "safety_net.toml", "questions.toml", "contraindications.toml", "medications.toml",
+    "safety_net.toml", "questions.toml", "contraindications.toml", "medications.toml", "thresholds.toml",
 )
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DURATION = re.compile(r"^P(?:T\d+[HMS]|\d+[DW])$")
@@ -171,7 +173,8 @@ def _load_rules(file: str, doc: Mapping[str, Any], sources: Mapping[str, Source]
         if not re.match(r"^[EUGR]\d+$", guidance_id):
             raise r.fail("'guidance_id' must look like E1, U11, G2 or R7")
         rules[r.text("id")] = RuleContent(
-            r.text("id"), guidance_id, r.choice("level", LEVELS[1:]), r.text("title"), r.text("advice"),
+            r.text("id"), guidance_id, r.choice("level", LEVELS[1:]), r.text("title"), r.text("trigger"),
+            r.text("advice"),
             _cite(r, sources), r.choice("evidence", RULE_EVIDENCE), r.date("last_reviewed"),
         )
     return rules
@@ -241,6 +244,25 @@ def _load_contraindications(file: str, doc: Mapping[str, Any]) -> dict[str, str]
     return reasons
 
 
+def _load_thresholds(file: str, doc: Mapping[str, Any], sources: Mapping[str, Source]) -> dict[str, ThresholdContent]:
+    found = {}
+    for r in _entries(file, doc, "threshold"):
+        value = r.entry.get("value")
+        if type(value) not in (int, float):
+            raise r.fail("'value' must be a number")
+        basis = r.text("basis")
+        if basis != "interpretation" and basis not in sources:
+            raise r.fail(f"'basis' must be a source id from sources.toml or \"interpretation\", not {basis!r}")
+        threshold_id = r.text("id")
+        found[threshold_id] = ThresholdContent(threshold_id, float(value), r.text("unit"), r.text("meaning"), basis,
+                                               r.text("note", optional=True))
+    expected = set(Thresholds.ids())
+    if set(found) != expected:
+        raise KnowledgeBaseError(f"{file}: thresholds missing {sorted(expected - set(found))}, "
+                                 f"unknown {sorted(set(found) - expected)}")
+    return found
+
+
 def _read(directory: Path, digest: "hashlib._Hash") -> dict[str, Mapping[str, Any]]:
     docs: dict[str, Mapping[str, Any]] = {}
     for name in FILES:
@@ -270,6 +292,7 @@ def load_knowledge_base(directory: Path = DEFAULT_DATA_DIR) -> KnowledgeBase:
     for position, entry in enumerate(medications, start=1):
         r = _Reader("medications.toml", entry, f"drug_class '{entry.get('id', position)}'")
         _cite(r, sources)
+    thresholds = _load_thresholds("thresholds.toml", docs["thresholds.toml"], sources)
     return KnowledgeBase(
         version=kb.text("version"),
         sha256=digest.hexdigest(),
@@ -288,4 +311,6 @@ def load_knowledge_base(directory: Path = DEFAULT_DATA_DIR) -> KnowledgeBase:
             _load_contraindications("contraindications.toml", docs["contraindications.toml"])
         ),
         medication_entries=tuple(MappingProxyType(dict(e)) for e in medications),
+        thresholds=Thresholds(**{key: content.value for key, content in thresholds.items()}),
+        threshold_content=MappingProxyType(thresholds),
     )

@@ -1,7 +1,7 @@
 """The knowledge base as the engine reads it: frozen, checked content (service/content/loader.py builds it)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any, Mapping
 
 
@@ -21,6 +21,7 @@ class RuleContent:
     guidance_id: str
     level: str
     title: str
+    trigger: str  # the guidance trigger in plain words, for the rulebook; the engine does not read it
     advice: str
     sources: tuple[Mapping[str, str], ...]
     evidence: str
@@ -68,6 +69,53 @@ class LevelContent:
 
 
 @dataclass(frozen=True, slots=True)
+class Thresholds:
+    """The numbers rules compare answers with (data/thresholds.toml), one attribute per threshold id."""
+
+    fever_c: float
+    heatstroke_c: float
+    fast_heart_rate: float
+    fast_heart_rate_from_age: float
+    adult_age: float
+    aspirin_from_age: float
+    prolonged_cramp_minutes: float
+    severe_pain: float
+    frequent_cramps_per_week: float
+    heavy_alcohol_units_per_week: float
+    long_journey_hours: float
+    recent_surgery_days: float
+    immobile_days: float
+    postpartum_weeks: float
+    long_endurance_event_hours: float
+    heavy_fluid_intake_litres: float
+    low_fluid_intake_litres: float
+    caffeine_cups_per_day: float
+    new_medicine_weeks: float
+    child_one_sided_pain_hours: float
+    growing_pains_from_age: float
+    growing_pains_to_age: float
+    implausible_cramp_minutes: float
+    implausible_cramps_per_week: float
+    implausible_pregnancy_age: float
+
+    @classmethod
+    def ids(cls) -> tuple[str, ...]:
+        return tuple(f.name for f in fields(cls))
+
+
+@dataclass(frozen=True, slots=True)
+class ThresholdContent:
+    """One threshold as the rulebook shows it: its value and unit, what it means, and its basis."""
+
+    id: str
+    value: float
+    unit: str
+    meaning: str
+    basis: str  # a source id, or "interpretation"
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
 class KnowledgeBase:
     version: str
     sha256: str
@@ -82,3 +130,5 @@ class KnowledgeBase:
     questions: Mapping[str, str]
     contraindications: Mapping[str, str]
     medication_entries: tuple[Mapping[str, Any], ...]
+    thresholds: Thresholds
+    threshold_content: Mapping[str, ThresholdContent]

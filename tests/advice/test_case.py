@@ -3,13 +3,16 @@ from __future__ import annotations
 
 from service.advice.case import Case
 from service.advice.pointers import NO_POINTERS
+from service.content import load_knowledge_base
+
+LIMITS = load_knowledge_base().thresholds
 
 
 def test_taking_lists_each_medication_pointer_once_in_order() -> None:
     classes = {"ramipril": frozenset({"ace_inhibitor"}), "spironolactone": frozenset({"potassium_sparing_diuretic"}),
                "both": frozenset({"ace_inhibitor", "potassium_sparing_diuretic"})}
     case = Case({"medications": [{"name": "spironolactone"}, {"name": "both"}, {"name": "ramipril"}]},
-                lambda name: classes.get(name, frozenset()))
+                lambda name: classes.get(name, frozenset()), LIMITS)
     assert case.taking(("ace_inhibitor", "potassium_sparing_diuretic")) == (
         "/medications/0/name", "/medications/1/name", "/medications/2/name")
     assert case.taking(("ace_inhibitor",)) == ("/medications/1/name", "/medications/2/name")
@@ -17,7 +20,7 @@ def test_taking_lists_each_medication_pointer_once_in_order() -> None:
 
 
 def test_number_reads_each_section_and_ignores_booleans() -> None:
-    case = Case({"person": {"age": 40}, "signs": {"heart_rate": 120, "fever": True}}, lambda name: frozenset())
+    case = Case({"person": {"age": 40}, "signs": {"heart_rate": 120, "fever": True}}, lambda name: frozenset(), LIMITS)
     assert case.number("person", "age") == 40
     assert case.number("signs", "heart_rate") == 120
     assert case.number("signs", "fever") is None
@@ -27,7 +30,7 @@ def test_number_reads_each_section_and_ignores_booleans() -> None:
 def test_taking_answers_each_class_list_on_its_own() -> None:
     classes = {"ramipril": frozenset({"ace_inhibitor"}), "atorvastatin": frozenset({"statin"})}
     case = Case({"medications": [{"name": "ramipril"}, {"name": "atorvastatin"}]},
-                lambda name: classes.get(name, frozenset()))
+                lambda name: classes.get(name, frozenset()), LIMITS)
     assert case.taking(("ace_inhibitor",)) == ("/medications/0/name",)
     assert case.taking(("statin", "fibrate")) == ("/medications/1/name",)
     assert case.taking(frozenset({"statin", "ace_inhibitor"})) == ("/medications/0/name", "/medications/1/name")
@@ -37,7 +40,7 @@ def test_taking_answers_each_class_list_on_its_own() -> None:
 def test_pointer_readers_name_the_field_they_read() -> None:
     case = Case({"signs": {"fever": True, "swelling": False, "swelling_side": "left"},
                  "context": {"smoker": True}, "cramp": {"ongoing": True}, "person": {"age": 70}},
-                lambda name: frozenset())
+                lambda name: frozenset(), LIMITS)
     assert case.sign("fever") == ("/signs/fever",) and case.sign("swelling") == NO_POINTERS
     assert case.any_sign("fever", "swelling", "vomiting") == ("/signs/fever",)
     assert case.ctx("smoker") == ("/context/smoker",) and case.said_yes("cramp", "ongoing") == ("/cramp/ongoing",)
@@ -49,5 +52,5 @@ def test_pointer_readers_name_the_field_they_read() -> None:
 
 def test_answered_holds_every_field_given_and_empty_lists() -> None:
     case = Case({"signs": {"fever": False}, "context": {"wound": {"dirty": True}}, "medications": []},
-                lambda name: frozenset())
+                lambda name: frozenset(), LIMITS)
     assert case.answered == {"signs/fever", "context/wound", "context/wound/dirty", "medications"}

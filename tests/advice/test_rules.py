@@ -42,6 +42,8 @@ TRIGGERS: dict[str, tuple[dict[str, Any], str, Any, Any]] = {
     "child_leg_pain_red_features": ({"person": {"age": 8}}, "/signs/limp", True, False),
     "pregnancy_one_sided_leg_pain": (
         {"cramp": {"side": "left", "locations": ["calf"]}}, "/person/pregnant", True, False),
+    "missed_dialysis": ({"conditions": ["dialysis"]}, "/context/missed_dialysis_days", 2, 0),
+    "supplements_with_kidney_risk": ({"conditions": ["ckd"]}, "/self_treatment", ["potassium"], ["calcium"]),
     "claudication_pattern": ({"cramp": {"timing": ["walking"]}}, "/cramp/relieved_by_rest", True, False),
     "new_medicine_cramps": (
         {}, "/medications", [{"name": "salbutamol inhaler", "recent_change": "started"}],

@@ -67,17 +67,39 @@ def assess(requests: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return answers
 
 
-def differences(before: list[dict[str, Any]], after: list[dict[str, Any]]) -> list[tuple[int, list[str]]]:
-    """(index, the top-level answer keys that differ) for every answer that changed."""
+def differences(before: list[dict[str, Any]], after: list[dict[str, Any]], ignore: tuple[str, ...] = ()
+                ) -> list[tuple[int, list[str]]]:
+    """(index, what changed) for every answer that differs outside the `ignore`d top-level keys: the
+    level, and the ids added (+) or dropped (-) in each list of the answer, or just the key's name."""
     if len(before) != len(after):
         raise SystemExit(f"different numbers of answers: {len(before)} and {len(after)}")
     changed = []
     for index, (old, new) in enumerate(zip(before, after)):
-        if old != new:
-            keys = sorted({*old["answer"], *new["answer"]})
-            changed.append((index, [k for k in keys if old["answer"].get(k) != new["answer"].get(k)]
-                            or ["status"]))
+        if old["status"] != new["status"]:
+            changed.append((index, [f"status {old['status']} -> {new['status']}"]))
+            continue
+        notes = [_what_changed(key, old["answer"].get(key), new["answer"].get(key))
+                 for key in sorted({*old["answer"], *new["answer"]} - set(ignore))
+                 if old["answer"].get(key) != new["answer"].get(key)]
+        if notes:
+            changed.append((index, notes))
     return changed
+
+
+def _ids(items: Any) -> list[str]:
+    return [item.get("id") or item.get("field") or item.get("code") or "?" for item in items or ()]
+
+
+def _what_changed(key: str, old: Any, new: Any) -> str:
+    if key == "disposition":
+        level = f"{old['level']} -> {new['level']}" if old["level"] != new["level"] else old["level"]
+        return f"disposition {level}"
+    if isinstance(old, list) and isinstance(new, list):
+        before, after = _ids(old), _ids(new)
+        added = [f"+{i}" for i in after if i not in before]
+        dropped = [f"-{i}" for i in before if i not in after]
+        return f"{key} {' '.join(added + dropped) or '(same ids, other content)'}"
+    return key
 
 
 def _read_lines(path: str) -> list[dict[str, Any]]:
@@ -100,6 +122,8 @@ def main(argv: list[str]) -> int:
     compare = commands.add_parser("diff", help="compare two answer files; exit 1 when any answer differs")
     compare.add_argument("before")
     compare.add_argument("after")
+    compare.add_argument("--ignore", action="append", default=[],
+                         help="a top-level answer key to leave out (e.g. knowledge_base after a content change)")
     args = parser.parse_args(argv)
     if args.command == "generate":
         requests = generate(args.count)
@@ -110,10 +134,10 @@ def main(argv: list[str]) -> int:
         _write_lines(args.out, answers)
         print(f"{len(answers)} answers written to {args.out}")
     else:
-        changed = differences(_read_lines(args.before), _read_lines(args.after))
+        changed = differences(_read_lines(args.before), _read_lines(args.after), tuple(args.ignore))
         total = len(_read_lines(args.before))
-        for index, keys in changed:
-            print(f"request {index}: {', '.join(keys)}")
+        for index, notes in changed:
+            print(f"request {index}: {'; '.join(notes)}")
         print(f"answers compared: {total}, identical: {total - len(changed)}, different: {len(changed)}")
         return 1 if changed else 0
     return 0

@@ -33,7 +33,7 @@ RULES: tuple[Rule, ...] = (
     emergency.seriously_unwell_child,
     emergency.missed_dialysis_hyperkalaemia,
     emergency.possible_heatstroke,  # after the others: it asks whether they already explain the signs
-    # Urgent, the same day (U1-U11)
+    # Urgent, the same day (U1-U12)
     urgent.possible_dvt,
     urgent.prolonged_cramp,
     urgent.tetanus_risk_wound,
@@ -48,11 +48,13 @@ RULES: tuple[Rule, ...] = (
     urgent.diabetic_foot_problem,
     urgent.child_leg_pain_red_features,
     urgent.pregnancy_one_sided_leg_pain,
-    # Doctor within days (G1-G4)
+    urgent.missed_dialysis,  # after missed_dialysis_hyperkalaemia, which it defers to
+    # Doctor within days (G1-G5)
     doctor.claudication_pattern,
     doctor.new_medicine_cramps,
     doctor.heavy_alcohol_use,
     doctor.lower_motor_neuron_signs,
+    doctor.supplements_with_kidney_risk,
     # Doctor, routine (R1-R7)
     doctor.troublesome_cramps,
     doctor.long_standing_numbness_or_swelling,

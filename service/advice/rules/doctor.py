@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from service.advice.case import POTASSIUM_RAISING, Case
 from service.advice.pointers import NO_POINTERS, Pointers, join
+from service.advice.rules.pictures import lower_motor_neuron_picture
 
 # Doctor soon (G1-G4)
 
@@ -33,19 +34,26 @@ def new_medicine_cramps(c: Case, fired: dict[str, Pointers]) -> Pointers:
 
 
 def heavy_alcohol_use(c: Case, fired: dict[str, Pointers]) -> Pointers:
-    units = c.number("context", "alcohol_units_per_week")
     return join(
         c.has_condition("alcohol_dependence"),
-        ("/context/alcohol_units_per_week",) if units is not None and units > 14 else NO_POINTERS,
+        c.more_than("context", "alcohol_units_per_week", c.limits.heavy_alcohol_units_per_week),
     )
 
 
 def lower_motor_neuron_signs(c: Case, fired: dict[str, Pointers]) -> Pointers:
-    return join(
-        c.any_sign("muscle_wasting", "fasciculations"),
-        c.is_value("signs", "weakness_onset", "gradual"),
-        ("/cramp/locations",) if c.locations is not None and len(c.locations) >= 3 else NO_POINTERS,
-    )
+    return lower_motor_neuron_picture(c)
+
+
+TAKEN_SUPPLEMENTS = frozenset({"potassium", "magnesium"})
+
+
+def supplements_with_kidney_risk(c: Case, fired: dict[str, Pointers]) -> Pointers:
+    """G5: already taking potassium or magnesium with kidney disease, dialysis or a potassium-raising
+    medicine (S35, S36): a doctor within days for a blood test."""
+    if TAKEN_SUPPLEMENTS.isdisjoint(c.raw.get("self_treatment", ())):
+        return NO_POINTERS
+    at_risk = join(c.has_condition("ckd", "dialysis"), c.dialysis, c.taking(POTASSIUM_RAISING))
+    return join(("/self_treatment",), at_risk) if at_risk else NO_POINTERS
 
 
 # Doctor routine (R1-R7)
@@ -55,7 +63,7 @@ def troublesome(c: Case) -> Pointers:
     return join(
         c.ctx("sleep_disturbed"),
         c.ctx("affects_daily_life"),
-        c.at_least("cramp", "episodes_per_week", 7),
+        c.at_least("cramp", "episodes_per_week", c.limits.frequent_cramps_per_week),
     )
 
 
@@ -82,7 +90,7 @@ def long_standing_numbness_or_swelling(c: Case, fired: dict[str, Pointers]) -> P
 
 def severe_or_not_improving(c: Case, fired: dict[str, Pointers]) -> Pointers:
     return join(
-        c.at_least("cramp", "pain_severity", 7),
+        c.at_least("cramp", "pain_severity", c.limits.severe_pain),
         ("/cramp/relieved_by_stretching",) if c.cramp.get("relieved_by_stretching") is False else NO_POINTERS,
     )
 
@@ -111,7 +119,7 @@ def possible_secondary_cause(c: Case, fired: dict[str, Pointers]) -> Pointers:
 def pregnancy_troublesome_cramps(c: Case, fired: dict[str, Pointers]) -> Pointers:
     if not c.pregnant:
         return NO_POINTERS
-    trouble = join(troublesome(c), c.at_least("cramp", "pain_severity", 7))
+    trouble = join(troublesome(c), c.at_least("cramp", "pain_severity", c.limits.severe_pain))
     return join(c.pregnant, trouble) if trouble else NO_POINTERS
 
 

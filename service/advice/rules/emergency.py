@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from service.advice.case import HEATSTROKE_C, Case
+from service.advice.case import Case
 from service.advice.pointers import NO_POINTERS, Pointers, join
 from service.advice.rules.pictures import (
     cellulitis_picture,
@@ -11,6 +11,8 @@ from service.advice.rules.pictures import (
     fast_heart_rate,
     heat_and_exertion_ruled_out,
     heat_or_exertion,
+    one_sided_leg_pain,
+    one_sided_swelling,
     pale_or_blue,
 )
 
@@ -20,7 +22,14 @@ def possible_pulmonary_embolism(c: Case, fired: dict[str, Pointers]) -> Pointers
     if not chest:
         return NO_POINTERS
     leg = dvt_features(c)
-    return join(leg, chest) if leg else NO_POINTERS
+    if leg:
+        return join(leg, chest)
+    # Guidance 2.1 item 9: coughing up blood counts beside any leg symptom, with nothing else known; so
+    # does collapse where heat and exertion are ruled out (otherwise possible_heatstroke takes it).
+    alone = c.sign("coughing_blood")
+    if heat_and_exertion_ruled_out(c):
+        alone = join(alone, c.sign("collapse"))
+    return join(one_sided_leg_pain(c), one_sided_swelling(c), alone) if alone else NO_POINTERS
 
 
 def chest_pain_or_breathlessness(c: Case, fired: dict[str, Pointers]) -> Pointers:
@@ -43,12 +52,12 @@ def possible_exercise_hyponatraemia(c: Case, fired: dict[str, Pointers]) -> Poin
     if not exercise:
         return NO_POINTERS
     systemic = c.any_sign("vomiting", "confusion", "collapse")
-    long_event = c.at_least("context", "endurance_event_hours", 4)
+    long_event = c.at_least("context", "endurance_event_hours", c.limits.long_endurance_event_hours)
     if not systemic and c.signs.get("headache") is True and long_event:
         systemic = ("/signs/headache",)
     if not systemic:
         return NO_POINTERS
-    return join(systemic, c.sign("headache"), exercise, c.at_least("context", "fluid_intake_litres", 4))
+    return join(systemic, c.sign("headache"), exercise, c.at_least("context", "fluid_intake_litres", c.limits.heavy_fluid_intake_litres))
 
 
 def spreading_skin_infection(c: Case, fired: dict[str, Pointers]) -> Pointers:
@@ -123,7 +132,7 @@ def missed_dialysis_hyperkalaemia(c: Case, fired: dict[str, Pointers]) -> Pointe
     symptoms = join(c.weakness, c.sign("palpitations"))
     missed = c.number("context", "missed_dialysis_days")
     if symptoms and (missed is None or missed > 0):
-        return join(symptoms, ("/context/missed_dialysis_days",) if missed else NO_POINTERS, dialysis)
+        return join(symptoms, c.more_than("context", "missed_dialysis_days", 0), dialysis)
     return NO_POINTERS
 
 
@@ -132,7 +141,7 @@ def possible_heatstroke(c: Case, fired: dict[str, Pointers]) -> Pointers:
     and exertion unknown it still fires on the same signs unless another emergency already explains them."""
     signs = join(
         c.any_sign("confusion", "slurred_speech", "seizure", "collapse", "hot_dry_skin"),
-        c.at_least("signs", "temperature_c", HEATSTROKE_C),
+        c.at_least("signs", "temperature_c", c.limits.heatstroke_c),
     )
     if not signs:
         return NO_POINTERS
@@ -141,7 +150,7 @@ def possible_heatstroke(c: Case, fired: dict[str, Pointers]) -> Pointers:
         return join(signs, context)
     if heat_and_exertion_ruled_out(c):
         return NO_POINTERS
-    heat_specific = c.sign("hot_dry_skin") or c.at_least("signs", "temperature_c", HEATSTROKE_C)
+    heat_specific = c.sign("hot_dry_skin") or c.at_least("signs", "temperature_c", c.limits.heatstroke_c)
     already_explained = not fired.keys().isdisjoint(_EMERGENCY_BEFORE_HEAT)
     return signs if heat_specific or not already_explained else NO_POINTERS
 

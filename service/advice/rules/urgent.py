@@ -7,6 +7,7 @@ from service.advice.pointers import NO_POINTERS, Pointers, join
 from service.advice.rules.pictures import (
     cellulitis_picture,
     dvt_features,
+    dvt_type_leg,
     growing_pains_pattern,
 )
 
@@ -21,9 +22,9 @@ def prolonged_cramp(c: Case, fired: dict[str, Pointers]) -> Pointers:
     true_cramp = c.character in (None, "tight_knot") and not growing_pains_pattern(c)
     if not true_cramp:
         return NO_POINTERS
-    long = c.number("cramp", "duration_minutes")
-    if long is not None and long > 10:
-        return join(("/cramp/duration_minutes",), c.said_yes("cramp", "ongoing"))
+    long = c.more_than("cramp", "duration_minutes", c.limits.prolonged_cramp_minutes)
+    if long:
+        return join(long, c.said_yes("cramp", "ongoing"))
     if c.cramp.get("ongoing") is True and c.cramp.get("relieved_by_stretching") is False:
         return ("/cramp/ongoing", "/cramp/relieved_by_stretching")
     return NO_POINTERS
@@ -125,9 +126,9 @@ def child_leg_pain_red_features(c: Case, fired: dict[str, Pointers]) -> Pointers
         c.sign("joint_swollen_or_hot"),
         ("/signs/can_weight_bear",) if c.signs.get("can_weight_bear") is False else NO_POINTERS,
     )
-    if child and c.side in ("left", "right") and c.number("cramp", "history_weeks") is not None:
-        if c.cramp["history_weeks"] >= 2 / 7:  # one-sided pain for 48 hours or more (S34)
-            found = join(found, ("/cramp/side", "/cramp/history_weeks"))
+    persistent = c.at_least("cramp", "history_weeks", c.limits.child_one_sided_pain_hours / (24 * 7))
+    if child and c.side in ("left", "right") and persistent:  # persistent one-sided pain (S34)
+        found = join(found, ("/cramp/side",), persistent)
     return join(found, ("/person/age",) if c.age is not None else NO_POINTERS) if found else NO_POINTERS
 
 
@@ -135,9 +136,13 @@ def pregnancy_one_sided_leg_pain(c: Case, fired: dict[str, Pointers]) -> Pointer
     period = join(c.pregnant, c.postpartum)
     if not period or "possible_pulmonary_embolism" in fired:
         return NO_POINTERS
-    side = NO_POINTERS
-    if c.side in ("left", "right") and c.located("calf", "thigh"):
-        side = ("/cramp/side",)
-    if c.signs.get("swelling_side") in ("left", "right"):
-        side += ("/signs/swelling_side",)
-    return join(period, side) if side else NO_POINTERS
+    leg = dvt_type_leg(c)  # a brief cramp that eased is not DVT pain (guidance 2.1 item 7)
+    return join(period, leg) if leg else NO_POINTERS
+
+
+def missed_dialysis(c: Case, fired: dict[str, Pointers]) -> Pointers:
+    """U12: a missed dialysis session without weakness or palpitations (E12 when they are present)."""
+    if "missed_dialysis_hyperkalaemia" in fired or not c.dialysis:
+        return NO_POINTERS
+    missed = c.more_than("context", "missed_dialysis_days", 0)
+    return join(missed, c.dialysis) if missed else NO_POINTERS
