@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 METRICS_DIR ?= $(CURDIR)/.run/metrics
 
-.PHONY: run test install install-test vignettes bench clean
+.PHONY: run test install install-test vignettes bench rulebook clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,10 @@ vignettes:
 
 bench: install-test
 	$(BIN)/python bench/engine_bench.py
+
+## Build docs/rulebook.html, the rules for clinical sign-off, from the code and the content (commit it).
+rulebook: install
+	$(BIN)/python -m service.rulebook --out docs/rulebook.html
 
 clean:
 	rm -rf $(VENV) .run .pytest_cache .hypothesis build
