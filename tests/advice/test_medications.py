@@ -410,8 +410,6 @@ def test_deliberately_unrecognised_medicines_are_named_in_the_lexicon_header(
             assert name.lower() in header, (medicine["generic"], name)
 
 
-
-
 # ---- validation -------------------------------------------------------------------------------
 
 def _entry(**overrides: object) -> dict:
