@@ -64,18 +64,20 @@ def _install_request_pipeline(
 
     @app.before_request
     def _before() -> Response | None:
-        log.before(request, g)
-        counters.before(request, g)
-        return guard.before(request, g)
+        state = g.cramp = requests.RequestState()
+        log.before(request, state)
+        counters.before(request, state)
+        return guard.before(request, state)
 
     @app.after_request
     def _after(response: Response) -> Response:
-        guard.after(request, g, response)
+        state = g.get("cramp") or requests.RequestState()  # None only if the before hook never ran
+        guard.after(request, state, response)
         labels = requests.route_and_method(request)  # the metrics and the log line name the same route
-        counters.after(request, g, response, labels)
-        log.after(request, g, response, labels)
+        counters.after(request, state, response, labels)
+        log.after(request, state, response, labels)
         return response
 
     @app.teardown_request
     def _teardown(_: BaseException | None) -> None:
-        counters.teardown(g)
+        counters.teardown(g.get("cramp"))

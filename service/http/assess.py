@@ -34,13 +34,13 @@ def assess() -> Response:
         facts = ASSESS_REQUEST.load(body)
     except ValidationError as err:
         errors = validation_errors(err.messages)
-        g.validation_pointers = [e["pointer"] for e in errors]
+        g.cramp.validation_pointers = [e["pointer"] for e in errors]
         detail = f"{len(errors)} field(s) in the request are not valid; see errors."
         if len(errors) > MAX_ERRORS:
             detail = f"{len(errors)} field(s) in the request are not valid; errors lists the first {MAX_ERRORS}."
         return problem(422, "Unprocessable Content", detail, VALIDATION, errors[:MAX_ERRORS])
     assessment = runtime.engine.assess(facts)
-    g.assessment = assessment
+    g.cramp.assessment = assessment
     answer = {
         "assessment_id": new_assessment_id(),
         "evaluated_at": utc_millis(),

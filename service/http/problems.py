@@ -32,7 +32,8 @@ def problem(
     headers: Mapping[str, str] | None = None,
 ) -> Response:
     body: dict[str, Any] = {"type": type_, "title": title, "status": status, "detail": detail}
-    request_id = g.get("request_id")
+    state = g.get("cramp")
+    request_id = state.request_id if state is not None else None
     if request_id:
         body["request_id"] = request_id
     if errors is not None:

@@ -9,13 +9,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 
-from typing import Any
 
 from flask import Request, Response
 from werkzeug.exceptions import MethodNotAllowed
 
 from service.config import Settings
 from service.http.problems import problem
+from service.observability.requests import RequestState
 
 UNAUTHORIZED = "urn:cramp-advice:problem:unauthorized"
 FORBIDDEN = "urn:cramp-advice:problem:forbidden"
@@ -65,7 +65,7 @@ class Security:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
 
-    def before(self, req: Request, state: Any) -> Response | None:
+    def before(self, req: Request, state: RequestState) -> Response | None:
         if req.method == "OPTIONS":
             return self._preflight(req, req.environ.get("HTTP_ORIGIN"))
         if self.settings.api_keys and req.endpoint in PROTECTED_ENDPOINTS:
@@ -96,7 +96,7 @@ class Security:
         response.headers["Access-Control-Max-Age"] = CORS_MAX_AGE
         return response
 
-    def after(self, req: Request, state: Any, response: Response) -> None:
+    def after(self, req: Request, state: RequestState, response: Response) -> None:
         """CORS headers for allowed origins; SECURITY_HEADERS are added by the WSGI layer."""
         origin = req.environ.get("HTTP_ORIGIN")
         if origin and origin in self.settings.cors_origins and req.method != "OPTIONS":

@@ -25,6 +25,7 @@ from werkzeug.exceptions import NotFound
 
 from schemas import metric_pointer
 from service import __version__
+from service.observability.requests import RequestState
 
 BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
 TEST_TRAFFIC_ENVIRON = "HTTP_X_TEST_TRAFFIC"  # "X-Test-Traffic: 1": not counted in the clinical mix
@@ -134,27 +135,27 @@ class RequestMetrics:
         BUILD_INFO.labels(__version__).set(1)
         self.info_pid = os.getpid()
 
-    def before(self, req: Request, state: Any) -> None:
+    def before(self, req: Request, state: RequestState) -> None:
         if self.info_pid != os.getpid():
             self._publish_info()
         state.metrics_started = time.perf_counter()
         IN_FLIGHT.inc()
 
-    def after(self, req: Request, state: Any, response: Response, labels: tuple[str, str]) -> None:
+    def after(self, req: Request, state: RequestState, response: Response, labels: tuple[str, str]) -> None:
         """`labels`: route_and_method(req), computed once for the metrics and the log line."""
         route, method = labels
         _http_requests(route, method, str(response.status_code)).inc()
-        started = state.get("metrics_started")
+        started = state.metrics_started
         if started is not None:
             _http_duration(route, method).observe(time.perf_counter() - started)
         if req.endpoint == "assess.assess":
-            _api_key_requests(state.get("client") or "anonymous").inc()
-        for pointer in state.get("validation_pointers") or ():
+            _api_key_requests(state.client or "anonymous").inc()
+        for pointer in state.validation_pointers or ():
             _validation_failures(metric_pointer(pointer) or "(root)").inc()
-        assessment = state.get("assessment")
+        assessment = state.assessment
         if assessment is not None and req.environ.get(TEST_TRAFFIC_ENVIRON) != "1":
             record_assessment(assessment, len(assessment["data_quality"]["unrecognised_medications"]))
 
-    def teardown(self, state: Any) -> None:
-        if state.get("metrics_started") is not None:
+    def teardown(self, state: RequestState | None) -> None:
+        if state is not None and state.metrics_started is not None:
             IN_FLIGHT.dec()

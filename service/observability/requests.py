@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 import time
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Request, Response
@@ -29,26 +30,39 @@ def new_request_id() -> str:
     return uuid.uuid4().hex
 
 
+@dataclass(slots=True)
+class RequestState:
+    """What the hooks and the view note about one request. One object on flask.g (`g.cramp`), so each
+    hook reads `g` once instead of once per value: every context-proxy look-up has a cost."""
+
+    started: float | None = None
+    request_id: str = ""
+    metrics_started: float | None = None  # set once the in-flight gauge counts this request
+    client: str | None = None
+    validation_pointers: list[str] | None = None
+    assessment: dict[str, Any] | None = None
+
+
 class RequestLog:
     """A sane request id in and out, timing, and the one log line per request."""
 
     def __init__(self, log_level: str) -> None:
         self.logger = configure(log_level)
 
-    def before(self, req: Request, state: Any) -> None:
+    def before(self, req: Request, state: RequestState) -> None:
         state.started = time.perf_counter()
         offered = req.environ.get("HTTP_X_REQUEST_ID")
         state.request_id = req.environ[REQUEST_ID_ENVIRON] = (
             offered if offered and _SANE_REQUEST_ID.fullmatch(offered) else new_request_id()
         )
 
-    def after(self, req: Request, state: Any, response: Response, labels: tuple[str, str]) -> None:
+    def after(self, req: Request, state: RequestState, response: Response, labels: tuple[str, str]) -> None:
         """`labels`: route_and_method(req), computed once for this line and the metrics."""
-        request_id = state.get("request_id")
+        request_id = state.request_id
         if not request_id:  # a hook before this one answered early
             request_id = state.request_id = req.environ[REQUEST_ID_ENVIRON] = new_request_id()
-        started = state.get("started")
-        assessment = state.get("assessment")
+        started = state.started
+        assessment = state.assessment
         route, method = labels
         write_request_line(
             self.logger,
@@ -60,8 +74,8 @@ class RequestLog:
                 "duration_ms": round((time.perf_counter() - started) * 1000, 3) if started else None,
                 "disposition": assessment["disposition"]["level"] if assessment else None,
                 # Schema pointers only: an unknown key is caller text and could hold health data.
-                "invalid_fields": sorted({metric_pointer(p) or "(root)" for p in state.get("validation_pointers") or ()})
+                "invalid_fields": sorted({metric_pointer(p) or "(root)" for p in state.validation_pointers or ()})
                 or None,
-                "client": state.get("client"),
+                "client": state.client,
             },
         )

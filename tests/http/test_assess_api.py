@@ -36,13 +36,11 @@ def test_request_id_is_echoed_when_sane_and_replaced_when_not(client: FlaskClien
 
 def test_a_request_id_with_a_trailing_newline_is_replaced() -> None:
     """Not reachable over HTTP (a header line cannot hold one), but the check must not rely on that."""
-    from types import SimpleNamespace
-
     from werkzeug.wrappers import Request
 
-    from service.observability.requests import RequestLog
+    from service.observability.requests import RequestLog, RequestState
 
-    state = SimpleNamespace()
+    state = RequestState()
     RequestLog("INFO").before(Request({"HTTP_X_REQUEST_ID": "abc\n"}), state)
     assert state.request_id != "abc\n" and len(state.request_id) == 32
 
