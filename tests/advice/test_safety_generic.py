@@ -24,6 +24,9 @@ LEG_SYMPTOMS: dict[str, dict[str, Any]] = {
     "thigh cramp during exercise": {"cramp": {"locations": ["thigh"], "timing": ["exercise"]}},
     "foot cramp at rest": {"cramp": {"locations": ["foot"], "timing": ["rest"], "side": "right"}},
     "one-sided calf pain, nothing more known": {"cramp": {"locations": ["calf"], "side": "right"}},
+    "night cramps, heat and exertion ruled out": {
+        "cramp": {"locations": ["calf"], "timing": ["night"]},
+        "context": {"hot_environment": False, "exertion": "none"}},
 }
 # Guidance 2.2 emergency symptoms that stand on their own (E1-E4, E7, E9, E10); combinations that need
 # a context by definition (E5 exercise, E6 infected skin, E8 injury, E12 dialysis) are tested in test_rules.

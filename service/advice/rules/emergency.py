@@ -9,7 +9,6 @@ from service.advice.rules.pictures import (
     chest_symptoms,
     dvt_features,
     fast_heart_rate,
-    heat_and_exertion_ruled_out,
     heat_or_exertion,
     one_sided_leg_pain,
     one_sided_swelling,
@@ -24,12 +23,11 @@ def possible_pulmonary_embolism(c: Case, fired: dict[str, Pointers]) -> Pointers
     leg = dvt_features(c)
     if leg:
         return join(leg, chest)
-    # Guidance 2.1 item 9: coughing up blood counts beside any leg symptom, with nothing else known; so
-    # does collapse where heat and exertion are ruled out (otherwise possible_heatstroke takes it).
-    alone = c.sign("coughing_blood")
-    if heat_and_exertion_ruled_out(c):
-        alone = join(alone, c.sign("collapse"))
-    return join(one_sided_leg_pain(c), one_sided_swelling(c), alone) if alone else NO_POINTERS
+    # Guidance 2.1 item 9: coughing up blood counts beside any leg symptom, with nothing else known.
+    # (Chest pain and breathlessness alone are chest_pain_or_breathlessness; collapse alone is
+    # possible_heatstroke's.)
+    coughing = c.sign("coughing_blood")
+    return join(one_sided_leg_pain(c), one_sided_swelling(c), coughing) if coughing else NO_POINTERS
 
 
 def chest_pain_or_breathlessness(c: Case, fired: dict[str, Pointers]) -> Pointers:
@@ -138,7 +136,8 @@ def missed_dialysis_hyperkalaemia(c: Case, fired: dict[str, Pointers]) -> Pointe
 
 def possible_heatstroke(c: Case, fired: dict[str, Pointers]) -> Pointers:
     """Heat or exertion plus systemic signs (S30, S20). Runs after the other emergency rules: with heat
-    and exertion unknown it still fires on the same signs unless another emergency already explains them."""
+    and exertion unknown, or even ruled out, it still fires on the same signs unless another emergency
+    already explains them, since no emergency symptom may wait for a second answer (guidance 2.1 item 9)."""
     signs = join(
         c.any_sign("confusion", "slurred_speech", "seizure", "collapse", "hot_dry_skin"),
         c.at_least("signs", "temperature_c", c.limits.heatstroke_c),
@@ -148,8 +147,6 @@ def possible_heatstroke(c: Case, fired: dict[str, Pointers]) -> Pointers:
     context = heat_or_exertion(c)
     if context:
         return join(signs, context)
-    if heat_and_exertion_ruled_out(c):
-        return NO_POINTERS
     heat_specific = c.sign("hot_dry_skin") or c.at_least("signs", "temperature_c", c.limits.heatstroke_c)
     already_explained = not fired.keys().isdisjoint(_EMERGENCY_BEFORE_HEAT)
     return signs if heat_specific or not already_explained else NO_POINTERS

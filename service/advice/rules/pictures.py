@@ -6,7 +6,7 @@ a plain bool where it only decides between readings (an ordinary cramp, growing 
 
 from __future__ import annotations
 
-from service.advice.case import EXERCISE_TIMINGS, HORMONAL, LEG_LOCATIONS, Case
+from service.advice.case import HORMONAL, LEG_LOCATIONS, Case
 from service.advice.pointers import NO_POINTERS, Pointers, join
 
 # Places beyond the legs that a lower-motor-neuron cause spreads cramps to (guidance 2.1 item 8, G4).
@@ -89,14 +89,6 @@ def chest_symptoms(c: Case) -> Pointers:
 
 def heat_or_exertion(c: Case) -> Pointers:
     return join(c.ctx("hot_environment"), c.exercise)
-
-
-def heat_and_exertion_ruled_out(c: Case) -> bool:
-    return (
-        c.context.get("hot_environment") is False
-        and c.context.get("exertion") in ("none", "light")
-        and not c.timing & EXERCISE_TIMINGS
-    )
 
 
 def cellulitis_picture(c: Case) -> Pointers:
