@@ -85,10 +85,10 @@ class Case:
         return field(section, key) if getattr(self, section).get(key) is True else NO_POINTERS
 
     def sign(self, key: str) -> Pointers:
-        return field("signs", key) if self.signs.get(key) is True else NO_POINTERS
+        return self.said_yes("signs", key)
 
     def ctx(self, key: str) -> Pointers:
-        return field("context", key) if self.context.get(key) is True else NO_POINTERS
+        return self.said_yes("context", key)
 
     def any_sign(self, *keys: str) -> Pointers:
         """The signs among these that were answered true."""

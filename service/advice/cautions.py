@@ -9,6 +9,7 @@ from typing import Callable
 
 from service.advice.case import POTASSIUM_RAISING, Case
 from service.advice.pointers import NO_POINTERS, Pointers, join, fired_because
+from service.advice.rules.pictures import fluid_restricted
 
 Check = Callable[[Case, dict[str, Pointers]], Pointers]
 
@@ -38,8 +39,7 @@ CHECKS: dict[str, Check] = {
     "possible_rhabdomyolysis": _rules("possible_rhabdomyolysis"),
     "possible_hyponatraemia": _rules("possible_exercise_hyponatraemia"),
     "possible_heatstroke": _rules("possible_heatstroke"),
-    "fluid_restricted": lambda c, fired: join(
-        c.ctx("fluid_restriction"), c.dialysis, c.has_condition("heart_failure", "ckd", "liver_cirrhosis")),
+    "fluid_restricted": lambda c, fired: fluid_restricted(c),
     "kidney_disease": _kidney,
     "dialysis": lambda c, fired: c.dialysis,
     "pregnant": lambda c, fired: c.pregnant,

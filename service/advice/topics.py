@@ -10,6 +10,7 @@ from typing import Callable
 
 from service.advice.case import DIURETICS, Case
 from service.advice.pointers import NO_POINTERS, Pointers, join, fired_because
+from service.advice.rules.pictures import fluid_restricted
 
 Selector = Callable[[Case, dict[str, Pointers]], "Pointers | None"]
 SELECTORS: dict[str, Selector] = {}  # topic id -> selector; the order answers show them in is the content's
@@ -57,8 +58,7 @@ def _electrolytes(c: Case, fired: dict[str, Pointers]) -> Pointers | None:
 
 @topic("follow_fluid_restriction")
 def _fluid_limit(c: Case, fired: dict[str, Pointers]) -> Pointers | None:
-    found = join(c.ctx("fluid_restriction"), c.dialysis, c.has_condition("heart_failure", "ckd", "liver_cirrhosis"))
-    return found or None
+    return fluid_restricted(c) or None
 
 
 @topic("warm_up", "conditioning")

@@ -83,6 +83,11 @@ def dvt_features(c: Case) -> Pointers:
     return join(leg, signs, risks, supporting)
 
 
+def fluid_restricted(c: Case) -> Pointers:
+    """Told to limit fluids, on dialysis, or with a condition that usually means it (guidance 4)."""
+    return join(c.ctx("fluid_restriction"), c.dialysis, c.has_condition("heart_failure", "ckd", "liver_cirrhosis"))
+
+
 def chest_symptoms(c: Case) -> Pointers:
     return c.any_sign("breathlessness", "chest_pain", "coughing_blood", "collapse")
 
