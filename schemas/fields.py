@@ -22,14 +22,21 @@ NOT_AN_OBJECT = "Must be a JSON object."
 
 
 class StrictInteger(fields.Field):
-    """A JSON integer: an int that is not a bool. 5.0, "5" and true are rejected."""
+    """A JSON integer as JSON Schema 2020-12 defines it: any number with a whole value.
+
+    45 and 45.0 both load as the int 45 (the contract, "Numbers"), so the engine never sees a float
+    where it expects an integer. 45.5, "45" and true are rejected.
+    """
 
     default_error_messages = {"invalid": "Not a valid integer.", "null": NULL_MESSAGE}
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int:
-        if type(value) is not int:  # exact type: bool is a subclass of int
-            raise self.make_error("invalid")
-        return value
+        kind = type(value)  # exact type: bool is a subclass of int
+        if kind is int:
+            return value
+        if kind is float and math.isfinite(value) and value.is_integer():
+            return int(value)
+        raise self.make_error("invalid")
 
 
 class StrictNumber(fields.Field):

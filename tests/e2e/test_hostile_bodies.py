@@ -220,7 +220,7 @@ CORPUS = [
     Case("10**5000 as an integer", b'{"person": {"age": ' + DIGITS_PAST_LIMIT + b"}}", 400, "number"),
     Case("-10**5000 in an unknown field", b'{"nope": -' + DIGITS_PAST_LIMIT + b"}", 400, "number"),
     Case("4300-digit integer age", b'{"person": {"age": ' + DIGITS_AT_LIMIT + b"}}", 422, pointer="/person/age"),
-    Case("whole-number float for an integer", b'{"person": {"age": 45.0}}', 422, pointer="/person/age"),
+    Case("fractional float for an integer", b'{"person": {"age": 45.5}}', 422, pointer="/person/age"),
     # Duplicated keys: json.loads would keep the last one silently.
     Case("duplicated top-level key", b'{"person": {}, "person": {}}', 400, "repeats a key"),
     Case("duplicated red flag, yes then no", b'{"signs": {"chest_pain": true, "chest_pain": false}}', 400,
@@ -368,6 +368,16 @@ def test_chunked_valid_json_without_content_length_is_answered(server: GunicornS
         raw = build(body, chunk=size)
         assert b"Content-Length" not in raw.split(b"\r\n\r\n")[0]
         assert_assessment(exchange(server, raw))
+
+
+def test_a_whole_float_for_an_integer_gets_the_same_answer(server: GunicornServer) -> None:
+    """The contract, "Numbers": 45.0 is the integer 45 (JSON Schema 2020-12)."""
+    def level(body: bytes) -> Any:
+        answer = assert_assessment(exchange(server, build(body)))
+        return answer["disposition"], answer["red_flags"], [r["id"] for r in answer["recommendations"]]
+
+    assert level(b'{"person": {"age": 45.0}, "cramp": {"duration_minutes": 20.0}}') == \
+        level(b'{"person": {"age": 45}, "cramp": {"duration_minutes": 20}}')
 
 
 def test_chunked_body_just_under_the_limit_is_answered(server: GunicornServer) -> None:

@@ -186,10 +186,21 @@ def test_null_is_rejected_for_every_field(pointer: str) -> None:
 # --------------------------------------------------------------------------- types
 
 @pytest.mark.parametrize("pointer", INTEGERS)
-@pytest.mark.parametrize("value", ["5", 5.5, 5.0, True, False, [5], {"value": 5}], ids=repr)
+@pytest.mark.parametrize("value", ["5", 5.5, -0.5, True, False, [5], {"value": 5}], ids=repr)
 def test_integers_accept_only_json_integers(pointer: str, value: Any) -> None:
     errors = assert_rejected_at(request_with(pointer, value), pointer)
     assert errors[0]["detail"] == "Not a valid integer."
+
+
+@pytest.mark.parametrize("pointer", INTEGERS)
+def test_a_whole_float_is_the_same_integer(pointer: str) -> None:
+    """JSON Schema 2020-12 (and the contract, "Numbers"): 5.0 is the integer 5, loaded as an int."""
+    whole = valid_value(pointer)
+    as_float = ASSESS_REQUEST.load(request_with(pointer, float(whole)))
+    as_int = ASSESS_REQUEST.load(request_with(pointer, whole))
+    assert as_float == as_int
+    section, name = pointer.strip("/").split("/")[:2]
+    assert type(as_float[section][name]) is int
 
 
 @pytest.mark.parametrize("pointer", NUMBERS)
