@@ -196,16 +196,22 @@ def assert_response_matches_spec(
             fail("HEAD must not carry a body")
         return
     base, _ = _media_type(media)
-    if not (base == "application/json" or base.endswith("+json")):
+    if base == "application/yaml":
+        try:
+            document = yaml.safe_load(body)
+        except yaml.YAMLError:
+            fail(f"{media} body is not YAML")
+    elif base == "application/json" or base.endswith("+json"):
+        try:
+            document = json.loads(body)
+        except ValueError:
+            fail(f"{media} body is not JSON")
+    else:
         try:
             body.decode("utf-8")
         except UnicodeDecodeError:
             fail(f"{media} body is not UTF-8 text")
         return
-    try:
-        document = json.loads(body)
-    except ValueError:
-        fail(f"{media} body is not JSON")
     schema_pointer = f"{pointer}/content/{escape(media)}/schema"
     errors = schema_errors(schema_pointer, document)
     if errors:
