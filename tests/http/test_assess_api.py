@@ -77,3 +77,12 @@ def test_assessment_ids_are_random_version_4_uuids() -> None:
     for value in ids:
         parsed = uuid.UUID(value)
         assert str(parsed) == value and parsed.version == 4 and parsed.variant == uuid.RFC_4122
+
+
+@pytest.mark.parametrize("name,status", [("\x1e", 200), ("\x85", 200), (" \x1c ", 200), ("\ufeff", 422)],
+                         ids=["U+001E", "U+0085", "space-U+001C-space", "U+FEFF"])
+def test_blank_means_what_the_spec_pattern_says(client: FlaskClient, name: str, status: int) -> None:
+    """ECMA-262 `\\s` (JSON Schema's regex dialect, behind the medication name pattern "\\S") is not
+    Python's str.isspace(): U+001C-U+001F and U+0085 are not blank there, U+FEFF is."""
+    response = client.post("/assess", json={"medications": [{"name": name}]})
+    assert response.status_code == status, response.get_json()
