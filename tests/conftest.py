@@ -1,9 +1,7 @@
 """Shared fixtures: one knowledge base and engine per session, a fresh app per test."""
 from __future__ import annotations
 
-import json
-from pathlib import Path
-from typing import Any, Iterator
+from typing import Iterator
 
 import pytest
 from flask import Flask
@@ -13,9 +11,6 @@ from service.advice import Engine
 from service.app import create_app
 from service.config import Settings
 from service.content import KnowledgeBase, load_knowledge_base
-
-FIXTURES = Path(__file__).parent / "fixtures"
-
 
 @pytest.fixture(scope="session")
 def kb() -> KnowledgeBase:
@@ -43,6 +38,3 @@ def client(app: Flask) -> FlaskClient:
     app.test_client_class = SpecCheckingClient
     return app.test_client()
 
-
-def load_vignettes(name: str = "vignettes-public.json") -> list[dict[str, Any]]:
-    return json.loads((FIXTURES / name).read_text(encoding="utf-8"))

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from conftest import load_vignettes
+from vignette_files import load_vignettes
 from service.advice import Engine
 
 CASES = load_vignettes() + load_vignettes("vignettes-team.json")
