@@ -35,9 +35,10 @@ from bench.bodies import mix  # noqa: E402 - after the sys.path line
 HEADERS = {"Content-Type": "application/json", "Accept": "application/json", "X-Test-Traffic": "1"}
 
 
-def encoded_bodies() -> list[bytes]:
-    """The /assess body mix as compact JSON bytes, encoded once."""
-    return [json.dumps(body, separators=(",", ":")).encode() for body in mix()]
+def encoded_bodies(region: str | None = None) -> list[bytes]:
+    """The /assess body mix as compact JSON bytes, encoded once; with `region` in every body when given."""
+    extra = {"region": region} if region else {}
+    return [json.dumps({**body, **extra}, separators=(",", ":")).encode() for body in mix()]
 
 
 def error_kind(err: BaseException) -> str:

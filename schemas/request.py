@@ -23,6 +23,7 @@ from schemas.fields import (
     StrictSchema,
     StrictString,
 )
+from service.content.vocabulary import REGIONS
 
 SEXES = ("female", "male", "other")
 SIDES = ("left", "right", "both")
@@ -226,6 +227,8 @@ class AssessRequestSchema(StrictSchema):
     conditions = _choices(CONDITIONS)
     asks_about = _choices(REMEDIES)
     self_treatment = _choices(REMEDIES)
+    # Where the person is (contract v1 "region"): picks the numbers and services the answer names.
+    region = _choice(REGIONS)
 
 
 def walk(schema: StrictSchema, prefix: str = "") -> Iterator[tuple[str, fields.Field]]:

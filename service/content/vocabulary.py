@@ -30,3 +30,11 @@ CONTRAINDICATIONS: tuple[str, ...] = (
 
 EVIDENCE_GRADES = ("strong", "mixed", "weak", "none_found")
 RULE_EVIDENCE = ("verified", "unverified")
+
+# Contract v1 `region` codes the service answers for (data/regions.toml covers exactly these): the UK
+# and its nations, IE, US, CA, AU, NZ, and the other EU member states (ISO 3166-1: Greece is GR).
+REGIONS: tuple[str, ...] = (
+    "GB", "GB-ENG", "GB-NIR", "GB-SCT", "GB-WLS", "IE", "US", "CA", "AU", "NZ",
+    "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IT", "LT",
+    "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK",
+)

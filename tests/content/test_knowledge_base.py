@@ -101,6 +101,9 @@ def test_missing_file_is_named(data_dir: Path) -> None:
 
 def test_rule_without_code_stops_the_engine(data_dir: Path) -> None:
     edit(data_dir / "rules.toml", lambda t: t.replace('id = "heavy_alcohol_use"', 'id = "heavy_alcohol_usage"'))
+    for locale in (data_dir / "locales").glob("*.toml"):  # the languages follow the renamed content
+        if "[rule.heavy_alcohol_use]" in locale.read_text(encoding="utf-8"):
+            edit(locale, lambda t: t.replace("[rule.heavy_alcohol_use]", "[rule.heavy_alcohol_usage]"))
     with pytest.raises(KnowledgeBaseError, match="rules without content \\['heavy_alcohol_use'\\]"):
         Engine(load_knowledge_base(data_dir))
 
