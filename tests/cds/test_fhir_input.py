@@ -1,0 +1,151 @@
+"""FHIR R4 in: invalid content is 400 naming resource and path; missing prefetch is 412 (CDS Hooks 2.0)."""
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+from mock_ehr import FhirFixture, MockEhr, client_sender, draft_orders, fill
+
+
+@pytest.fixture
+def ehr(client: FlaskClient) -> MockEhr:
+    """A mock EHR talking to a fresh app through the spec-checking test client."""
+    return MockEhr(client_sender(client))
+
+
+REVIEW = "/cds-services/leg-cramp-review"
+CONTEXT = {"userId": "Practitioner/gp-1", "patientId": "example-patient-1"}
+
+
+def review_request(ehr: MockEhr) -> dict[str, Any]:
+    templates = ehr.discover()["leg-cramp-review"]["prefetch"]
+    return {"hook": "patient-view", "hookInstance": "0e4c8f64-2ad5-4a31-9d7a-3b0c7c1d2e11", "context": dict(CONTEXT),
+            "prefetch": fill(templates, CONTEXT, FhirFixture())}
+
+
+def _entry(request: dict[str, Any], key: str, index: int) -> dict[str, Any]:
+    return request["prefetch"][key]["entry"][index]["resource"]
+
+
+BREAKAGES = [
+    ("conditions", 0, lambda r: r["code"]["coding"][0].update(system=5),
+     "/prefetch/conditions/entry/0/resource/code/coding/0/system", "Condition/cond-1"),
+    ("conditions", 1, lambda r: r.pop("subject"), "/prefetch/conditions/entry/1/resource/subject", "Condition/cond-2"),
+    ("medications", 0, lambda r: r["medicationCodeableConcept"].update(coding="C03CA01"),
+     "/prefetch/medications/entry/0/resource/medicationCodeableConcept/coding", "MedicationRequest/request-1"),
+    ("medications", 1, lambda r: r.update(medicationReference={"reference": "Medication/m1"}),
+     "/prefetch/medications/entry/1/resource", "MedicationRequest/request-2"),
+    ("observations", 0, lambda r: r.update(effectiveDateTime="last Tuesday"),
+     "/prefetch/observations/entry/0/resource/effectiveDateTime", "Observation/obs-2"),
+    ("observations", 1, lambda r: r["code"]["coding"].append(None),
+     "/prefetch/observations/entry/1/resource/code/coding", "Observation/obs-3"),
+    ("conditions", 2, lambda r: r.update(resourceType="Observation"),
+     "/prefetch/conditions/entry/2/resource/resourceType", "Observation/cond-3"),
+    ("conditions", 3, lambda r: r.update(subject={"reference": "Patient/someone-else"}),
+     "/prefetch/conditions/entry/3/resource/subject/reference", "Condition/cond-4"),
+]
+
+
+@pytest.mark.parametrize(("key", "index", "breakage", "pointer", "resource"), BREAKAGES,
+                         ids=[b[3].rsplit("resource", 1)[-1] or b[3] for b in BREAKAGES])
+def test_invalid_fhir_is_400_naming_resource_and_path(ehr: MockEhr, key: str, index: int, breakage: Any,
+                                                       pointer: str, resource: str) -> None:
+    request = review_request(ehr)
+    breakage(_entry(request, key, index))
+    status, body, _ = ehr.send("POST", REVIEW, request)
+    assert status == 400, body
+    assert body["type"] == "urn:cramp-advice:problem:cds-request"
+    assert {"pointer": pointer, "resource": resource} in [
+        {"pointer": e["pointer"], "resource": e.get("resource")} for e in body["errors"]], body["errors"]
+
+
+def test_error_details_never_repeat_the_value(ehr: MockEhr) -> None:
+    request = review_request(ehr)
+    _entry(request, "conditions", 0)["code"]["coding"][0]["code"] = "  SECRET  VALUE "
+    _entry(request, "observations", 0)["effectiveDateTime"] = "SECRET-DATE"
+    status, body, _ = ehr.send("POST", REVIEW, request)
+    assert status == 400 and "SECRET" not in str(body)
+
+
+def test_elements_the_service_does_not_read_are_not_validated(ehr: MockEhr) -> None:
+    request = review_request(ehr)
+    _entry(request, "medications", 0)["dosageInstruction"] = "not even an array"
+    status, _, _ = ehr.send("POST", REVIEW, request)
+    assert status == 200
+
+
+@pytest.mark.parametrize("missing", ["patient", "conditions", "medications"])
+@pytest.mark.parametrize("with_fhir_server", [False, True])
+def test_a_missing_required_prefetch_key_is_412(ehr: MockEhr, missing: str, with_fhir_server: bool) -> None:
+    request = review_request(ehr)
+    del request["prefetch"][missing]
+    if with_fhir_server:  # this service never queries the EHR's FHIR server, even when it may
+        request["fhirServer"] = "https://ehr.example.org/fhir"
+        request["fhirAuthorization"] = {"access_token": "opaque", "token_type": "Bearer", "expires_in": 300,
+                                        "scope": "patient/*.read", "subject": "cramp-cds"}
+    status, body, _ = ehr.send("POST", REVIEW, request)
+    assert status == 412 and body["type"] == "urn:cramp-advice:problem:cds-prefetch"
+    assert body["errors"] == [{"pointer": f"/prefetch/{missing}", "detail": "Missing."}]
+
+
+def test_optional_keys_may_be_missing_or_null(ehr: MockEhr) -> None:
+    request = review_request(ehr)
+    del request["prefetch"]["observations"]
+    request["prefetch"]["statements"] = None
+    status, body, _ = ehr.send("POST", REVIEW, request)
+    assert status == 200
+    check = body["cards"][-1]
+    assert "Results were not sent with this request." in check["detail"]
+    request["prefetch"]["conditions"] = None  # null: no conditions at all, so no cramp problem
+    assert ehr.send("POST", REVIEW, request)[:2] == (200, {"cards": []})
+
+
+def test_a_paged_search_is_412(ehr: MockEhr) -> None:
+    request = review_request(ehr)
+    request["prefetch"]["medications"]["link"] = [{"relation": "next", "url": "https://ehr.example.org/fhir/page2"}]
+    status, body, _ = ehr.send("POST", REVIEW, request)
+    assert status == 412 and body["errors"][0]["pointer"] == "/prefetch/medications"
+
+
+@pytest.mark.parametrize(("change", "pointer"), [
+    (lambda r: r.update(hook="order-sign"), "/hook"),
+    (lambda r: r.update(hookInstance="not-a-uuid"), "/hookInstance"),
+    (lambda r: r["context"].pop("patientId"), "/context/patientId"),
+    (lambda r: r.update(prefetch=[]), "/prefetch"),
+    (lambda r: r.update(fhirAuthorization={"access_token": "x"}), "/fhirAuthorization/token_type"),
+])
+def test_an_envelope_breaking_cds_hooks_is_400(ehr: MockEhr, change: Any, pointer: str) -> None:
+    request = review_request(ehr)
+    change(request)
+    status, body, _ = ehr.send("POST", REVIEW, request)
+    assert status == 400 and pointer in [e["pointer"] for e in body["errors"]]
+
+
+def test_a_broken_draft_order_is_400(ehr: MockEhr) -> None:
+    orders = draft_orders()
+    orders["entry"][0]["resource"]["status"] = 7
+    request = {"hook": "order-sign", "hookInstance": "0e4c8f64-2ad5-4a31-9d7a-3b0c7c1d2e12",
+               "context": {**CONTEXT, "draftOrders": orders}}
+    status, body, _ = ehr.send("POST", "/cds-services/quinine-for-cramps", request)
+    assert status == 400
+    assert body["errors"][0] == {"pointer": "/context/draftOrders/entry/0/resource/status",
+                                 "detail": body["errors"][0]["detail"], "resource": "MedicationRequest/draft-quinine"}
+
+
+def test_a_quinine_order_known_only_by_name_or_only_by_atc_code(ehr: MockEhr) -> None:
+    by_name = {"resourceType": "MedicationRequest", "id": "d1", "status": "draft", "intent": "order",
+               "medicationCodeableConcept": {"text": "Qualaquin 324 mg capsules"},
+               "subject": {"reference": "Patient/example-patient-1"}}
+    by_code = copy.deepcopy(by_name)
+    by_code.update(id="d2", medicationCodeableConcept={"coding": [{"system": "http://www.whocc.no/atc", "code": "P01BC01"}]})
+    tonic = copy.deepcopy(by_name)
+    tonic.update(id="d3", medicationCodeableConcept={"text": "Losartan potassium 50mg"})
+    orders = {"resourceType": "Bundle", "type": "collection", "entry": [{"resource": r} for r in (by_name, by_code, tonic)]}
+    request = {"hook": "order-sign", "hookInstance": "0e4c8f64-2ad5-4a31-9d7a-3b0c7c1d2e13",
+               "context": {**CONTEXT, "draftOrders": orders}}
+    status, body, _ = ehr.send("POST", "/cds-services/quinine-for-cramps", request)
+    assert status == 200
+    assert [c["suggestions"][0]["actions"][0]["resourceId"] for c in body["cards"]] == [
+        "MedicationRequest/d1", "MedicationRequest/d2"]
