@@ -13,8 +13,11 @@ from types import MappingProxyType
 from typing import Any, Mapping
 
 from service.content.models import (
+    FieldText,
     KnowledgeBase,
     LevelContent,
+    Presentation,
+    QuestionGroup,
     RecommendationContent,
     RuleContent,
     SafetyNetItem,
@@ -36,11 +39,13 @@ DEFAULT_DATA_DIR = Path(__file__).with_name("data")
 FILES = (
     "kb.toml", "sources.toml", "levels.toml", "rules.toml", "recommendations.toml",
     "safety_net.toml", "questions.toml", "contraindications.toml", "medications.toml", "thresholds.toml",
+    "fields.toml", "presentation.toml",
 )
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DURATION = re.compile(r"^P(?:T\d+[HMS]|\d+[DW])$")
 _SOURCE_ID = re.compile(r"^S\d+$")
 _POINTER = re.compile(r"^(/[a-z_]+)+$")
+_FIELD_POINTER = re.compile(r"^(/[a-z_]+)(/[a-z_]+|/-)*$")  # a request field; "-" for array items
 # Mirrors and copies the guidance was read through; the service cites publishers only.
 _CANONICAL_HOST = re.compile(
     r"^https://(?:[a-z0-9-]+\.)*(?:nhs\.uk|nice\.org\.uk|aafp\.org|cochranelibrary\.com|merckmanuals\.com|"
@@ -90,6 +95,17 @@ class _Reader:
             raise self.fail(f"'{key}' must be a date YYYY-MM-DD")
         return value
 
+    def words(self, key: str, *, optional: bool = False) -> dict[str, str]:
+        """A table of plain words: {id: non-empty string}."""
+        value = self.entry.get(key)
+        if value is None and optional:
+            return {}
+        if not isinstance(value, dict) or not value or not all(
+            isinstance(k, str) and isinstance(v, str) and v.strip() for k, v in value.items()
+        ):
+            raise self.fail(f"'{key}' must be a table of non-empty strings")
+        return {k: v.strip() for k, v in value.items()}
+
     def flag(self, key: str) -> bool:
         value = self.entry.get(key, False)
         if not isinstance(value, bool):
@@ -106,7 +122,7 @@ def _entries(file: str, doc: Mapping[str, Any], key: str) -> list[_Reader]:
     for position, entry in enumerate(raw, start=1):
         if not isinstance(entry, dict):
             raise KnowledgeBaseError(f"{file}: {key} #{position} is not a table")
-        ident = entry.get("id", entry.get("field"))
+        ident = entry.get("id", entry.get("field", entry.get("pointer")))
         where = f"{key} '{ident}'" if isinstance(ident, str) else f"{key} #{position}"
         reader = _Reader(file, entry, where)
         if isinstance(ident, str):
@@ -263,6 +279,63 @@ def _load_thresholds(file: str, doc: Mapping[str, Any], sources: Mapping[str, So
     return found
 
 
+def _load_fields(file: str, doc: Mapping[str, Any]) -> dict[str, FieldText]:
+    """Shape only: that every request field has words is checked against the schema by the renderer."""
+    found = {}
+    for r in _entries(file, doc, "field"):
+        pointer = r.text("pointer")
+        if not _FIELD_POINTER.match(pointer):
+            raise r.fail("'pointer' must be a JSON Pointer such as /signs/chest_pain or /medications/-/name")
+        if pointer in found:
+            raise r.fail("duplicate pointer")
+        found[pointer] = FieldText(
+            pointer, r.text("label"), r.text("question", optional=True), r.text("hint", optional=True),
+            r.text("unit", optional=True), MappingProxyType(r.words("options", optional=True)),
+            r.text("none", optional=True), r.text("unknown", optional=True),
+        )
+    return found
+
+
+def _exactly(r: _Reader, key: str, ids: tuple[str, ...]) -> dict[str, str]:
+    table = r.words(key)
+    if set(table) != set(ids):
+        raise r.fail(f"'{key}' needs exactly {', '.join(ids)}")
+    return table
+
+
+def _load_presentation(
+    file: str, doc: Mapping[str, Any], fields: Mapping[str, FieldText], questions: Mapping[str, str]
+) -> Presentation:
+    top = _Reader(file, doc, "top level")
+    groups = []
+    asked: set[str] = set()
+    for r in _entries(file, doc, "group"):
+        pointers = r.texts("fields")
+        if not pointers:
+            raise r.fail("'fields' must list at least one field")
+        for pointer in pointers:
+            if pointer not in fields:
+                raise r.fail(f"field {pointer!r} has no entry in fields.toml")
+            if not fields[pointer].question:
+                raise r.fail(f"field {pointer!r} has no 'question' in fields.toml")
+            if pointer in asked:
+                raise r.fail(f"field {pointer!r} is asked twice")
+            asked.add(pointer)
+        groups.append(QuestionGroup(r.text("id"), r.text("title"), r.text("hint", optional=True), pointers))
+    # A follow-up question's answer must be correctable on the questionnaire when it is refused.
+    missing = set(questions) - asked
+    if missing:
+        raise KnowledgeBaseError(f"{file}: questions.toml asks about fields no group has: {sorted(missing)}")
+    return Presentation(
+        attribution=top.text("attribution"),
+        unnamed_medicine=top.text("unnamed_medicine"),
+        answers=MappingProxyType(_exactly(top, "answers", ("yes", "no", "unknown"))),
+        levels=MappingProxyType(_exactly(top, "levels", LEVELS)),
+        evidence=MappingProxyType(_exactly(top, "evidence", EVIDENCE_GRADES + RULE_EVIDENCE)),
+        groups=tuple(groups),
+    )
+
+
 def _read(directory: Path, digest: "hashlib._Hash") -> dict[str, Mapping[str, Any]]:
     docs: dict[str, Mapping[str, Any]] = {}
     for name in FILES:
@@ -293,10 +366,15 @@ def load_knowledge_base(directory: Path = DEFAULT_DATA_DIR) -> KnowledgeBase:
         r = _Reader("medications.toml", entry, f"drug_class '{entry.get('id', position)}'")
         _cite(r, sources)
     thresholds = _load_thresholds("thresholds.toml", docs["thresholds.toml"], sources)
+    fields = _load_fields("fields.toml", docs["fields.toml"])
+    questions = _load_questions("questions.toml", docs["questions.toml"])
+    if kb.date("next_review_due") <= kb.date("last_reviewed"):
+        raise kb.fail("'next_review_due' must come after 'last_reviewed'")
     return KnowledgeBase(
         version=kb.text("version"),
         sha256=digest.hexdigest(),
         last_reviewed=kb.date("last_reviewed"),
+        next_review_due=kb.date("next_review_due"),
         disclaimer=kb.text("disclaimer"),
         emergency_fallback=kb.text("emergency_fallback"),
         sources=MappingProxyType(sources),
@@ -306,11 +384,13 @@ def load_knowledge_base(directory: Path = DEFAULT_DATA_DIR) -> KnowledgeBase:
             _load_recommendations("recommendations.toml", docs["recommendations.toml"], sources)
         ),
         safety_net=_load_safety_net("safety_net.toml", docs["safety_net.toml"], set(rules)),
-        questions=MappingProxyType(_load_questions("questions.toml", docs["questions.toml"])),
+        questions=MappingProxyType(questions),
         contraindications=MappingProxyType(
             _load_contraindications("contraindications.toml", docs["contraindications.toml"])
         ),
         medication_entries=tuple(MappingProxyType(dict(e)) for e in medications),
         thresholds=Thresholds(**{key: content.value for key, content in thresholds.items()}),
         threshold_content=MappingProxyType(thresholds),
+        fields=MappingProxyType(fields),
+        presentation=_load_presentation("presentation.toml", docs["presentation.toml"], fields, questions),
     )

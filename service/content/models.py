@@ -116,10 +116,47 @@ class ThresholdContent:
 
 
 @dataclass(frozen=True, slots=True)
+class FieldText:
+    """Plain words for one request field (data/fields.toml): what the form asks, what "because" repeats."""
+
+    pointer: str
+    label: str
+    question: str  # "" when the questionnaire does not ask it
+    hint: str
+    unit: str
+    options: Mapping[str, str]  # allowed value -> plain words (choices only)
+    none: str  # lists: the "none of these" answer ("" when not offered)
+    unknown: str  # the "don't know" radio's words when the usual ones do not fit ("" otherwise)
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionGroup:
+    """One fieldset of the questionnaire: a title, an optional hint, and its fields in order."""
+
+    id: str
+    title: str
+    hint: str
+    fields: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Presentation:
+    """Words the HTML answer and the questionnaire build from (data/presentation.toml)."""
+
+    attribution: str
+    unnamed_medicine: str  # the name a questionnaire medicine row gets when only its change was given
+    answers: Mapping[str, str]  # yes, no, unknown
+    levels: Mapping[str, str]  # level id -> the level in words
+    evidence: Mapping[str, str]  # evidence grade or rule evidence -> words
+    groups: tuple[QuestionGroup, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class KnowledgeBase:
     version: str
     sha256: str
     last_reviewed: str
+    next_review_due: str
     disclaimer: str
     emergency_fallback: str
     sources: Mapping[str, Source]
@@ -132,3 +169,5 @@ class KnowledgeBase:
     medication_entries: tuple[Mapping[str, Any], ...]
     thresholds: Thresholds
     threshold_content: Mapping[str, ThresholdContent]
+    fields: Mapping[str, FieldText]
+    presentation: Presentation

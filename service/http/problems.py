@@ -1,8 +1,10 @@
-"""Every error leaves as RFC 9457 problem+json through `problem()`: never HTML, never a stack trace."""
+"""Every error leaves as RFC 9457 problem+json through `problem()`, never a stack trace; on the HTML
+interface (/embed, and POST /assess asked for text/html) bad input and failures leave through `refusal()`
+as the same refusal in HTML instead, never JSON there."""
 from __future__ import annotations
 
 import logging
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 import orjson
 from flask import Flask, Response, current_app, g
@@ -21,6 +23,11 @@ EMERGENCY_ADVICE = (
     "or go to an emergency department. Otherwise contact a doctor or NHS 111."
 )
 _KEPT_HEADERS = ("Allow", "Retry-After", "WWW-Authenticate")
+# Statuses the HTML interface answers in HTML: bad input and failures. Method, path, content negotiation
+# and API-key errors stay problem+json (they are about the call, not the answers; openapi.yaml says so).
+HTML_REFUSALS = frozenset({400, 413, 415, 422, 500, 503})
+# (status, title, detail, errors) -> the refusal as an HTML response; set per request on g.cramp.html_errors.
+HtmlRefusal = Callable[[int, str, str, list[dict[str, str]] | None], Response]
 
 
 def problem(
@@ -46,6 +53,29 @@ def problem(
     return response
 
 
+def refusal(
+    status: int,
+    title: str,
+    detail: str,
+    type_: str = "about:blank",
+    errors: Iterable[Mapping[str, str]] | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
+    """`problem()`, or, when the view answers in HTML (g.cramp.html_errors), the same refusal as HTML."""
+    state = g.get("cramp")
+    html = state.html_errors if state is not None else None
+    if html is not None and status in HTML_REFUSALS:
+        try:
+            response = html(status, title, detail, [dict(e) for e in errors] if errors is not None else None)
+        except Exception as error:  # noqa: BLE001 - a failing error page must still leave a refusal
+            logging.getLogger("cramp").error("html_refusal_failed", extra={"error_type": type(error).__name__})
+        else:
+            for name, value in (headers or {}).items():
+                response.headers[name] = value
+            return response
+    return problem(status, title, detail, type_, errors, headers)
+
+
 def _emergency_advice() -> str:
     runtime = current_app.extensions.get("cramp") if current_app else None
     kb = getattr(runtime, "kb", None)
@@ -58,13 +88,13 @@ def _http_error(error: HTTPException) -> Response:
     if status == 405 and "Allow" in kept:  # the security layer answers OPTIONS on every path
         kept["Allow"] = ", ".join(sorted({m.strip() for m in kept["Allow"].split(",")} | {"OPTIONS"}))
     detail = _DETAILS.get(status, error.description or error.name)
-    return problem(status, error.name, detail, headers=kept)
+    return refusal(status, error.name, detail, headers=kept)
 
 
 def _unhandled(error: Exception) -> Response:
     # Only the exception's type is logged: messages and tracebacks can carry request values.
     logging.getLogger("cramp").error("unhandled_exception", extra={"error_type": type(error).__name__})
-    return problem(500, "Internal Server Error", "The service failed to answer. Nothing you sent was stored.",
+    return refusal(500, "Internal Server Error", "The service failed to answer. Nothing you sent was stored.",
                    INTERNAL)
 
 
@@ -72,7 +102,7 @@ _DETAILS = {
     400: "The request could not be read.",
     404: "There is nothing at this path. See /openapi.yaml for the endpoints.",
     405: "This method is not allowed here; the Allow header lists the methods that are.",
-    406: "This service answers only application/json (and application/problem+json for errors).",
+    406: "This endpoint cannot answer in any of the types the Accept header allows.",
     413: "The request body is larger than this service accepts.",
     415: "Send the request body as application/json.",
     429: "Too many requests; wait and try again.",

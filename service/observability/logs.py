@@ -15,7 +15,7 @@ from service.clock import utc_millis
 
 ALLOWED_FIELDS = (
     "request_id", "method", "route", "status", "duration_ms", "disposition", "error_type",
-    "invalid_fields", "client", "kb_version", "kb_sha256", "pid", "event_detail",
+    "invalid_fields", "client", "format", "kb_version", "kb_sha256", "pid", "event_detail",
 )
 
 

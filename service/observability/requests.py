@@ -5,7 +5,7 @@ import re
 import time
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 from flask import Request, Response
 
@@ -41,6 +41,9 @@ class RequestState:
     client: str | None = None
     validation_pointers: list[str] | None = None
     assessment: dict[str, Any] | None = None
+    representation: str | None = None  # "json" or "html": how the view answers (logged as "format")
+    # Set by views that answer in HTML: renders a refusal as HTML (service/http/problems.py, refusal()).
+    html_errors: Callable[..., Any] | None = None
 
 
 class RequestLog:
@@ -77,5 +80,6 @@ class RequestLog:
                 "invalid_fields": sorted({metric_pointer(p) or "(root)" for p in state.validation_pointers or ()})
                 or None,
                 "client": state.client,
+                "format": state.representation,
             },
         )

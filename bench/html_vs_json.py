@@ -1,0 +1,95 @@
+"""CPU per request of the HTML answer against the JSON answer, in one run (issue 14: at most 1.3x).
+
+One service under `gunicorn -c gunicorn.conf.py` (2 sync workers, as deployed) gets the /assess body mix
+of bench/bodies.py twice over: with `Accept: application/json` and with `Accept: text/html`, in
+alternating slices (ABBA...) so that whatever else the machine does lands on both about equally. Each
+round starts a fresh server (two servers of the same code differ by a few per cent for their life).
+CPU is the server's utime+stime per request (bench/compare.py's machinery: the same wrk driver, slices,
+"foreign" CPU of the rest of the machine); the ratio is HTML over JSON.
+
+    apt-get install -y wrk
+    .venv/bin/python bench/html_vs_json.py [--rounds 3] [--seconds 10] [--connections 16]
+    .venv/bin/python bench/html_vs_json.py --rounds 1 --seconds 4        # a quick look
+"""
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.compare import (  # noqa: E402 - after the sys.path line
+    APPS, Measure, code_state, combine, gunicorn, machine, measure, median, wait_for_quiet, write_lua,
+)
+
+TARGET = 1.3  # HTML CPU per request / JSON CPU per request
+ACCEPTS = {"json": "application/json", "html": "text/html"}
+
+
+def run(args: argparse.Namespace, workdir: Path) -> dict[str, list[Measure]]:
+    scripts = {}
+    for name, accept in ACCEPTS.items():
+        scripts[name] = workdir / f"assess-{name}.lua"
+        write_lua(scripts[name], test_traffic=True, accept=accept)
+    runs: dict[str, list[Measure]] = {name: [] for name in ACCEPTS}
+    env = {"GUNICORN_WORKER_CLASS": "sync"}
+    for round_ in range(1, args.rounds + 1):
+        with gunicorn(APPS["service"], env, args.workers, workdir, f"service{round_}") as (url, pid):
+            for name in ACCEPTS:  # warm up: imports, template compilation, first-request caches
+                measure("wrk", url, pid, args.connections, 2, scripts[name])
+            if args.quiet_wait > 0:
+                wait_for_quiet(args.quiet_wait)
+            slices = max(1, round(args.seconds / args.slice))
+            parts: dict[str, list[Measure]] = {name: [] for name in ACCEPTS}
+            for i in range(slices):
+                for name in (list(ACCEPTS) if i % 2 == 0 else list(reversed(ACCEPTS))):
+                    parts[name].append(measure("wrk", url, pid, args.connections, args.slice, scripts[name]))
+            for name, measured in parts.items():
+                m = combine(measured)
+                runs[name].append(m)
+                print(f"  round {round_} {name:<4} {m.rps:8.1f} req/s  errors {m.errors:<4} p50 {m.p50_ms:7.2f} ms  "
+                      f"p99 {m.p99_ms:7.2f} ms  cpu {m.cpu_ms_per_req:6.3f} ms/req  foreign {m.foreign_cores:4.2f} cores",
+                      flush=True)
+    return runs
+
+
+def report(runs: dict[str, list[Measure]]) -> bool:
+    ratios = [h.cpu_ms_per_req / j.cpu_ms_per_req for j, h in zip(runs["json"], runs["html"])]
+    cpu = {name: median([m.cpu_ms_per_req for m in measured]) for name, measured in runs.items()}
+    errors = sum(m.errors for measured in runs.values() for m in measured)
+    foreign = max(m.foreign_cores for measured in runs.values() for m in measured)
+    ratio = median(ratios)
+    ok = ratio <= TARGET and errors == 0
+    print(f"\n-- server CPU per request, median over rounds: json {cpu['json']:.3f} ms, html {cpu['html']:.3f} ms")
+    print(f"   html / json: {ratio:.3f}x (per round {', '.join(f'{r:.3f}' for r in ratios)})"
+          f"  target <= {TARGET:.2f}x  {'PASS' if ok else 'FAIL'}")
+    print(f"   errors {errors}; worst foreign CPU in a slice run: {foreign:.2f} cores"
+          f"{'  (disturbed: other work on the machine)' if foreign > 0.1 else ''}")
+    return ok
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--seconds", type=int, default=10, help="seconds per answer type per round")
+    parser.add_argument("--slice", type=int, default=2, help="seconds per alternating json/html slice")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--quiet-wait", type=float, default=15.0,
+                        help="before each round wait up to this many seconds for an idle machine (0: do not wait)")
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        print("wrk is needed (Debian: apt-get install -y wrk)", file=sys.stderr)
+        return 2
+    print(f"{machine()}\n{code_state()}; {args.rounds} rounds x {args.seconds} s per answer type in {args.slice} s slices,"
+          f" {args.connections} connections, {args.workers} sync workers")
+    with tempfile.TemporaryDirectory(prefix="cramp-bench-html-") as tmp:
+        runs = run(args, Path(tmp))
+    return 0 if report(runs) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
