@@ -5,6 +5,7 @@ import os
 import shutil
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 from prometheus_client import Counter, Gauge, Histogram
@@ -21,7 +22,11 @@ def find_tool(name: str, how_to_get: str = "the test extras") -> str:
     found = shutil.which(name)
     if found:
         return found
-    message = f"{name} not found next to {sys.executable} or on PATH ({how_to_get})"
+    skip_or_fail(f"{name} not found next to {sys.executable} or on PATH ({how_to_get})")
+
+
+def skip_or_fail(message: str) -> NoReturn:
+    """Something a test needs is missing: skip locally, fail in CI (CI is set there)."""
     if "CI" in os.environ:
         pytest.fail(message)
     pytest.skip(message)
