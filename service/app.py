@@ -7,9 +7,11 @@ from flask import Flask, Response, g, request
 
 from service.advice import Engine
 from service.config import Settings
-from service.content import KnowledgeBase, load_knowledge_base
-from service.http import assess, docs, health, headers, problems, security
+from service.content import KnowledgeBase, load_editions
+from service.http import assess, cds, docs, embed, health, headers, problems, security
+from service.localised import Localised, localised
 from service.observability import metrics, requests
+from service.render import Renderers
 
 
 @dataclass(slots=True)
@@ -17,32 +19,41 @@ class Runtime:
     """What every request needs, built once per process."""
 
     settings: Settings
-    kb: KnowledgeBase
+    kb: KnowledgeBase  # what a request without Accept-Language or region gets (CRAMP_DEFAULT_REGION)
     engine: Engine
+    localised: Localised  # every (language, region): the answerer a request picks
     openapi: bytes
-    docs_html: bytes
+    docs: docs.DocsSite
+    render: Renderers | None = None  # the HTML answer and the /embed pages (built on Flask's Jinja2)
+    embed_csp: str = ""  # the /embed pages' Content-Security-Policy, from CRAMP_EMBED_ORIGINS
     ready: bool = False
 
 
 def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or Settings.from_env()
-    kb = load_knowledge_base(settings.knowledge_base_dir)
+    answers = localised(load_editions(settings.knowledge_base_dir))  # every language x region, checked now
+    default = answers.default(settings.default_region)
+    kb = default.edition.kb
     openapi = docs.load_openapi()
-    runtime = Runtime(settings, kb, Engine(kb), openapi, docs.render_docs(openapi))
+    runtime = Runtime(settings, kb, default.engine, answers, openapi, docs.build_docs(openapi))
 
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes + 1  # one byte more: read_json tells "over"
     app.config["PROVIDE_AUTOMATIC_OPTIONS"] = False  # OPTIONS is answered by CORS only, else 405
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions["cramp"] = runtime
+    runtime.render = Renderers(app.jinja_env, kb)
+    runtime.embed_csp = embed.embed_csp(settings.embed_origins)
 
     _install_request_pipeline(app, requests.RequestLog(settings.log_level), metrics.RequestMetrics(app),
                               security.Security(settings))
     problems.register(app)
     app.register_blueprint(health.blueprint)
     app.register_blueprint(assess.blueprint)
+    app.register_blueprint(embed.blueprint)
     app.register_blueprint(docs.blueprint)
     app.register_blueprint(metrics.blueprint)
+    cds.register(app, settings)  # CDS Hooks: discovery, two services, feedback (service/cds/)
 
     app.wsgi_app = headers.ResponseHeaders(  # type: ignore[method-assign]
         app.wsgi_app, security.SECURITY_HEADERS, from_environ=[("X-Request-ID", requests.REQUEST_ID_ENVIRON)]

@@ -1,7 +1,10 @@
-"""POST /assess: strict JSON in, validated facts to the engine, the engine's assessment out."""
+"""POST /assess: strict JSON in, validated facts to the engine, the engine's assessment out as JSON, or
+as an HTML fragment for `Accept: text/html` (service/render/html.py). Both say the same assessment."""
 from __future__ import annotations
 
 import uuid
+from functools import partial
+from typing import Any
 
 import orjson
 from flask import Blueprint, Response, current_app, g, request
@@ -10,44 +13,90 @@ from marshmallow import ValidationError
 from schemas import ASSESS_REQUEST, validation_errors
 from service.clock import utc_millis
 from service.http.jsonbody import BodyError, read_json
-from service.http.negotiation import require_json_accept
-from service.http.problems import MALFORMED_JSON, VALIDATION, problem
+from service.http.language import add_vary
+from service.http.negotiation import BAD_HEADING_LEVEL, HTML, heading_level, not_acceptable, representation
+from service.http.problems import MALFORMED_JSON, VALIDATION, refusal
 
 blueprint = Blueprint("assess", __name__)
 API_VERSION = "1"
 MAX_ERRORS = 100  # a body of 3,000 unknown keys gets a bounded answer, not one error per key
+HTML_TYPE = "text/html; charset=utf-8"
 
 
 @blueprint.post("/assess")
 def assess() -> Response:
     runtime = current_app.extensions["cramp"]
-    refused = require_json_accept(request)
-    if refused is not None:
-        return refused
+    state = g.cramp
+    kind = state.representation = representation(request)
+    if kind is None:
+        return _varies(not_acceptable())
+    level = heading_level(request)
+    if kind == HTML:
+        state.html_errors = partial(_html_refusal, runtime, level or 2)
+    if level is None:
+        return _varies(refusal(400, "Bad Request", BAD_HEADING_LEVEL))
     try:
         body = read_json(request, runtime.settings.max_body_bytes)
     except BodyError as err:
         type_ = MALFORMED_JSON if err.status == 400 else "about:blank"
         titles = {400: "Malformed JSON", 413: "Content Too Large", 415: "Unsupported Media Type"}
-        return problem(err.status, titles[err.status], err.detail, type_)
+        return _varies(refusal(err.status, titles[err.status], err.detail, type_))
     try:
         facts = ASSESS_REQUEST.load(body)
     except ValidationError as err:
-        errors = validation_errors(err.messages)
-        g.cramp.validation_pointers = [e["pointer"] for e in errors]
-        detail = f"{len(errors)} field(s) in the request are not valid; see errors."
-        if len(errors) > MAX_ERRORS:
-            detail = f"{len(errors)} field(s) in the request are not valid; errors lists the first {MAX_ERRORS}."
-        return problem(422, "Unprocessable Content", detail, VALIDATION, errors[:MAX_ERRORS])
-    assessment = runtime.engine.assess(facts)
+        return _varies(invalid(validation_errors(err.messages)))
+    # The HTML fragment's own words are en-GB only so far, so it keeps to the default language.
+    language = None if kind == HTML else runtime.localised.languages.choose(request.headers.get("Accept-Language"))
+    answer = answer_for(runtime, facts, language)
+    if kind == HTML:
+        response = Response(runtime.render.answer.fragment(answer, facts, level), 200, content_type=HTML_TYPE)
+    else:
+        response = Response(orjson.dumps(answer), 200, content_type="application/json")  # + SECURITY_HEADERS
+    response.headers["Content-Language"] = answer["knowledge_base"]["language"]
+    return _varies(response, "Accept-Language")
+
+
+def note_invalid(errors: list[dict[str, str]]) -> None:
+    """The invalid fields' pointers, for the metrics and the log line (never a value)."""
+    g.cramp.validation_pointers = [e["pointer"] for e in errors]
+
+
+def invalid(errors: list[dict[str, str]]) -> Response:
+    """422 naming every invalid field (never a value)."""
+    note_invalid(errors)
+    detail = f"{len(errors)} field(s) in the request are not valid; see errors."
+    if len(errors) > MAX_ERRORS:
+        detail = f"{len(errors)} field(s) in the request are not valid; errors lists the first {MAX_ERRORS}."
+    return refusal(422, "Unprocessable Content", detail, VALIDATION, errors[:MAX_ERRORS])
+
+
+def answer_for(runtime: Any, facts: dict[str, Any], language: str | None = None) -> dict[str, Any]:
+    """The engine's assessment of validated facts, with its id, time and version; noted for the metrics.
+
+    In `language` (None: the default) for the facts' `region` (taken out of them; absent: the configured
+    default region, else region-neutral): one dict look-up picks the edition, texts already in place."""
+    localised = runtime.localised
+    region = facts.pop("region", runtime.settings.default_region)
+    assessment = localised.answerer(language or localised.editions.default_language, region).assess(facts)
     g.cramp.assessment = assessment
-    answer = {
+    return {
         "assessment_id": new_assessment_id(),
         "evaluated_at": utc_millis(),
         "api_version": API_VERSION,
         **assessment,
     }
-    return Response(orjson.dumps(answer), 200, content_type="application/json")  # + SECURITY_HEADERS
+
+
+def _varies(response: Response, *more: str) -> Response:
+    """Every answer of /assess depends on Accept (JSON or HTML), errors included; answers on more."""
+    add_vary(response, "Accept", *more)  # CORS adds Origin to it after this
+    return response
+
+
+def _html_refusal(runtime: Any, level: int, status: int, title: str, detail: str,
+                  errors: list[dict[str, str]] | None) -> Response:
+    return Response(runtime.render.answer.problem(status, title, detail, errors, level), status,
+                    content_type=HTML_TYPE)
 
 
 def new_assessment_id() -> str:

@@ -56,7 +56,7 @@ def identify(settings: Settings, header: str | None) -> tuple[str | None, Respon
 def _cors_headers(response: Response, origin: str) -> None:
     response.headers["Access-Control-Allow-Origin"] = origin
     response.headers["Access-Control-Expose-Headers"] = "X-Request-ID"
-    response.headers.add("Vary", "Origin")
+    response.vary.add("Origin")  # merged into any Vary the view set (/assess: Accept), one header line
 
 
 class Security:

@@ -52,6 +52,12 @@ KNOWLEDGE_BASE_INFO = Gauge(
     "cramp_knowledge_base_info", "The knowledge base this process answers from.", ["version", "sha256"],
     multiprocess_mode="max",
 )
+# CDS Hooks: cards answered and the clinicians' feedback on them, by service and card kind (both
+# bounded sets from service/cds/content.py; feedback on a card this service did not make is "unknown").
+CDS_CARDS = Counter("cramp_cds_cards", "CDS Hooks cards answered, by service and card kind.", ["service", "card"])
+CDS_FEEDBACK = Counter(
+    "cramp_cds_feedback", "CDS Hooks card outcomes reported by CDS clients.", ["service", "card", "outcome"]
+)
 BUILD_INFO = Gauge("cramp_build_info", "The service build.", ["version"], multiprocess_mode="max")
 
 blueprint = Blueprint("metrics", __name__)
@@ -78,6 +84,18 @@ _red_flags = Children(RED_FLAGS)
 _recommendations = Children(RECOMMENDATIONS)
 _validation_failures = Children(VALIDATION_FAILURES)
 _api_key_requests = Children(API_KEY_REQUESTS)
+_cds_cards = Children(CDS_CARDS)
+_cds_feedback = Children(CDS_FEEDBACK)
+
+
+def record_cds_cards(service: str, kinds: tuple[str, ...]) -> None:
+    for kind in kinds:
+        _cds_cards(service, kind).inc()
+
+
+def record_cds_feedback(service: str, outcomes: list[tuple[str, str]]) -> None:
+    for kind, outcome in outcomes:
+        _cds_feedback(service, kind, outcome).inc()
 
 
 def _multiprocess() -> bool:

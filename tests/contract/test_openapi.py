@@ -151,7 +151,7 @@ def test_spec_is_a_valid_openapi_3_1_document() -> None:
 def test_spec_has_no_yaml_slips() -> None:
     """An unquoted comma in a YAML flow mapping silently makes a key with a null value."""
     slips = []
-    NULL_ALLOWED = {"act_within", "const"}  # self-care's act_within really is null
+    NULL_ALLOWED = {"act_within", "const", "region"}  # self-care's act_within, a region-neutral answer's region
 
     def walk(node: Any, pointer: str) -> None:
         if isinstance(node, dict):
@@ -223,6 +223,16 @@ def test_assess_documents_every_status_it_can_return() -> None:
     assert set(responses) == ASSESS_STATUSES
 
 
+# The HTML interface answers bad input and failures in HTML (never JSON there): POST /assess asked for
+# text/html in either type, the /embed pages in HTML only. Everything else is problem+json.
+HTML_REFUSALS = {"400", "413", "415", "422", "500"}
+HTML_INTERFACE = {
+    ("post", "/assess"): ["application/problem+json", "text/html"],
+    ("get", "/embed"): ["text/html"],
+    ("post", "/embed"): ["text/html"],
+}
+
+
 def test_every_response_documents_x_request_id_and_errors_are_problem_json() -> None:
     spec = load_spec()
     for path, item in spec["paths"].items():
@@ -232,8 +242,11 @@ def test_every_response_documents_x_request_id_and_errors_are_problem_json() -> 
                 where = f"{method.upper()} {path} {status}"
                 header, _ = deref(response["headers"]["X-Request-ID"], "")
                 assert header["required"] is True, where
-                if not status.startswith("2"):
-                    assert list(response["content"]) == ["application/problem+json"], where
+                if status == "304":
+                    assert "content" not in response, where  # a conditional GET's answer has no body
+                elif not status.startswith("2"):
+                    html = HTML_INTERFACE.get((method, path)) if status in HTML_REFUSALS else None
+                    assert list(response["content"]) == (html or ["application/problem+json"]), where
                 if status == "405":
                     assert deref(response["headers"]["Allow"], "")[0]["required"] is True, where
 
@@ -345,6 +358,7 @@ def test_public_clinical_cases_are_valid_requests_for_both(case: dict[str, Any])
 # --------------------------------------------------------------------------- the response checker
 
 RID = {"X-Request-ID": "abc123"}
+ANSWERED = {**RID, "Content-Language": "en-GB"}  # an assessment also says its language
 PROBLEM = "application/problem+json"
 
 
@@ -359,7 +373,7 @@ def _self_care() -> dict[str, Any]:
 
 def test_the_checker_accepts_documented_responses() -> None:
     ok = json.dumps(_self_care()).encode()
-    assert_response_matches_spec("POST", "/assess", 200, "application/json", ok, RID)
+    assert_response_matches_spec("POST", "/assess", 200, "application/json", ok, ANSWERED)
     assert_response_matches_spec("GET", "/livez?x=1", 200, "application/json", b'{"status":"ok"}', RID)
     assert_response_matches_spec("HEAD", "/livez", 200, "application/json", b"", RID)
     assert_response_matches_spec("GET", "/nowhere", 404, PROBLEM, _problem(404), RID)
@@ -386,6 +400,8 @@ def test_the_checker_accepts_documented_responses() -> None:
          "lacks documented methods"),
         (("GET", "/assess", 405, PROBLEM, _problem(405), RID), "required header Allow is missing"),
         (("GET", "/livez", 200, "application/json", b'{"status":"ok"}', {}), "required header X-Request-ID"),
+        (("POST", "/assess", 200, "application/json", json.dumps(_self_care()).encode(), RID),
+         "required header Content-Language is missing"),
         (("GET", "/livez", 200, "text/plain", b"ok", RID), "content type 'text/plain' is not documented"),
         (("GET", "/livez", 200, "application/json", b'{"status":"up"}', RID), "body does not match"),
         (("GET", "/livez", 200, "application/json", b"{", RID), "body is not JSON"),
@@ -408,4 +424,4 @@ def test_the_checker_rejects_an_undocumented_response_field() -> None:
     body["debug"] = "x"
     encoded = json.dumps(body).encode()
     with pytest.raises(AssertionError, match="Additional properties"):
-        assert_response_matches_spec("POST", "/assess", 200, "application/json", encoded, RID)
+        assert_response_matches_spec("POST", "/assess", 200, "application/json", encoded, ANSWERED)

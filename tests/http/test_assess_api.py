@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from conftest import load_vignettes
+from vignette_files import load_vignettes
 
 CASES = load_vignettes()
 PINNED = ("disposition", "red_flags", "recommendations", "safety_net", "data_requested", "data_quality",

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import json
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
+
+from service.advice import Engine
 
 PROBLEM = "application/problem+json"
 
@@ -59,8 +59,8 @@ def test_oversized_body_is_413(client: FlaskClient) -> None:
     assert_problem(post_raw(client, huge), 413)
 
 
-def test_accept_that_rules_out_json_is_406(client: FlaskClient) -> None:
-    assert_problem(client.post("/assess", json={}, headers={"Accept": "text/html"}), 406)
+def test_accept_that_rules_out_json_and_html_is_406(client: FlaskClient) -> None:
+    assert_problem(client.post("/assess", json={}, headers={"Accept": "application/xml"}), 406)
 
 
 def test_unknown_route_is_404_problem(client: FlaskClient) -> None:
@@ -125,11 +125,12 @@ def test_error_details_never_echo_the_value(client: FlaskClient) -> None:
     assert marker not in response.get_data(as_text=True).replace(f"/{marker}", "")
 
 
-def test_unhandled_exception_is_500_with_emergency_advice(app: Flask, client: FlaskClient) -> None:
-    def explode(_: Any) -> None:
+def test_unhandled_exception_is_500_with_emergency_advice(client: FlaskClient,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    def explode(*_: Any) -> None:
         raise RuntimeError("secret age 42")
 
-    app.extensions["cramp"].engine = SimpleNamespace(assess=explode)
+    monkeypatch.setattr(Engine, "assess", explode)  # every language's and region's engine
     response = client.post("/assess", json={})
     body = assert_problem(response, 500)
     assert "emergency" in body["emergency_advice"].lower()
