@@ -22,8 +22,9 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import orjson
 import yaml
-from flask import Blueprint, Response, abort, current_app
+from flask import Blueprint, Response, abort, current_app, request
 
 blueprint = Blueprint("docs", __name__)
 _CANDIDATES = (Path(__file__).resolve().parents[2] / "openapi.yaml", Path.cwd() / "openapi.yaml")
@@ -58,6 +59,7 @@ class Asset:
 class DocsSite:
     html: bytes
     assets: dict[str, Asset]
+    spec_json: bytes = b""  # the same document as JSON, for tools that cannot read YAML
 
     def url(self, name: str) -> str:
         return f"/docs/assets/{self.assets[name].digest}/{name}"
@@ -100,13 +102,20 @@ def build_docs(raw: bytes) -> DocsSite:
     html = environment.get_template("docs.html").render(
         info=spec.get("info") or {}, operations=operations(spec), asset=site.url, spec_url="/openapi.yaml",
     )
-    return DocsSite(html.encode(), site.assets)
+    return DocsSite(html.encode(), site.assets, orjson.dumps(spec))
+
+
+_SPEC_TYPES = ("application/yaml", "application/json")  # YAML first: it wins ties such as */*
 
 
 @blueprint.get("/openapi.yaml")
 def openapi() -> Response:
-    return Response(current_app.extensions["cramp"].openapi, mimetype="application/yaml",
-                    headers={"Cache-Control": DOCS_CACHE})
+    """YAML as written; JSON only for a caller that prefers it (code generators that read no YAML)."""
+    runtime = current_app.extensions["cramp"]
+    headers = {"Cache-Control": DOCS_CACHE, "Vary": "Accept"}
+    if request.accept_mimetypes.best_match(_SPEC_TYPES, default=_SPEC_TYPES[0]) == "application/json":
+        return Response(runtime.docs.spec_json, mimetype="application/json", headers=headers)
+    return Response(runtime.openapi, mimetype="application/yaml", headers=headers)
 
 
 @blueprint.get("/docs")

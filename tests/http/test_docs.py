@@ -166,3 +166,13 @@ def test_the_wheel_carries_the_page_and_its_assets() -> None:
     needed = {package / "templates" / "docs.html", *(docs.STATIC / f for f in docs.ASSET_FILES.values())}
     needed |= {path for path in VENDOR.iterdir()}  # the licence and notice travel with the code
     assert needed <= packaged, sorted(str(p) for p in needed - packaged)
+
+
+def test_the_document_comes_as_json_to_a_caller_that_prefers_it(client: FlaskClient) -> None:
+    """Code generators that read no YAML ask for JSON; everyone else gets the YAML as written."""
+    as_yaml = client.get("/openapi.yaml")
+    as_json = client.get("/openapi.yaml", headers={"Accept": "application/json"})
+    assert as_yaml.mimetype == "application/yaml" and as_json.mimetype == "application/json"
+    assert as_json.get_json() == yaml.safe_load(as_yaml.data)
+    assert "Accept" in as_yaml.headers.get("Vary", "") and "Accept" in as_json.headers.get("Vary", "")
+    assert client.get("/openapi.yaml", headers={"Accept": "*/*"}).mimetype == "application/yaml"
