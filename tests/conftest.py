@@ -1,6 +1,8 @@
 """Shared fixtures: one knowledge base and engine per session, a fresh app per test."""
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
 from typing import Iterator
 
 import pytest
@@ -10,7 +12,8 @@ from flask.testing import FlaskClient
 from service.advice import Engine
 from service.app import create_app
 from service.config import Settings
-from service.content import KnowledgeBase, load_knowledge_base
+from service.content import DEFAULT_DATA_DIR, KnowledgeBase, load_knowledge_base
+
 
 @pytest.fixture(scope="session")
 def kb() -> KnowledgeBase:
@@ -38,3 +41,10 @@ def client(app: Flask) -> FlaskClient:
     app.test_client_class = SpecCheckingClient
     return app.test_client()
 
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    """A scratch copy of the real content files, to break one way per test."""
+    target = tmp_path / "data"
+    shutil.copytree(DEFAULT_DATA_DIR, target)
+    return target

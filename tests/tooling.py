@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import NoReturn
 
@@ -43,3 +44,11 @@ def exported_metric_names() -> set[str]:
         elif isinstance(value, Gauge):
             names.add(value._name)
     return names
+
+
+def edit(path: Path, change: Callable[[str], str]) -> None:
+    """Rewrite a scratch content file; fails if the change matched nothing, so a test cannot go stale."""
+    text = path.read_text(encoding="utf-8")
+    changed = change(text)
+    assert changed != text, "the edit did not apply"
+    path.write_text(changed, encoding="utf-8")

@@ -3,33 +3,22 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 from pathlib import Path
 from typing import Callable
 
 import pytest
+from tooling import edit
 
 from service.advice import Engine
 from service.advice.rules import RULE_IDS
 from service.app import create_app
 from service.config import Settings
-from service.content import DEFAULT_DATA_DIR, KnowledgeBase, KnowledgeBaseError, load_knowledge_base
+from service.content import (
+    KnowledgeBase,
+    KnowledgeBaseError,
+    load_knowledge_base,
+)
 from service.content.vocabulary import TOPIC_IDS
-
-
-@pytest.fixture
-def data_dir(tmp_path: Path) -> Path:
-    """A scratch copy of the real content files, to break one way per test."""
-    target = tmp_path / "data"
-    shutil.copytree(DEFAULT_DATA_DIR, target)
-    return target
-
-
-def edit(path: Path, change: Callable[[str], str]) -> None:
-    text = path.read_text(encoding="utf-8")
-    changed = change(text)
-    assert changed != text, "the edit did not apply"
-    path.write_text(changed, encoding="utf-8")
 
 
 def test_real_knowledge_base_is_complete(kb: KnowledgeBase) -> None:

@@ -3,13 +3,13 @@ differs from the default only in its words."""
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 from typing import Callable
 
 import pytest
+from tooling import edit
 
-from service.content import DEFAULT_DATA_DIR, KnowledgeBaseError, load_editions
+from service.content import KnowledgeBaseError, load_editions
 from service.content.locales import source_texts, with_texts
 from service.content.templates import placeholders
 
@@ -18,20 +18,6 @@ SOURCE = EDITIONS.locales[EDITIONS.default_language].texts
 # Spellings and words an American reader should not meet (en-US inherits en-GB's texts unless it overrides them).
 BRITISH = re.compile(r"colour|diarrhoea|\bcentre|haem|oedem|anaem|paediatr|travelled|organis|recognis|\ba fit\b|"
                      r"\bGPs?\b|minor injur|A&E|\btablets?\b|stop-smoking|maternity unit", re.IGNORECASE)
-
-
-@pytest.fixture
-def data_dir(tmp_path: Path) -> Path:
-    target = tmp_path / "data"
-    shutil.copytree(DEFAULT_DATA_DIR, target)
-    return target
-
-
-def edit(path: Path, change: Callable[[str], str]) -> None:
-    text = path.read_text(encoding="utf-8")
-    changed = change(text)
-    assert changed != text, "the edit did not apply"
-    path.write_text(changed, encoding="utf-8")
 
 
 def test_every_language_and_region_is_built() -> None:

@@ -3,7 +3,6 @@ place a number is written."""
 from __future__ import annotations
 
 import datetime
-import shutil
 from pathlib import Path
 from typing import Callable
 
@@ -11,9 +10,10 @@ import phonenumbers
 import pytest
 from phonenumbers import shortnumberinfo
 from spec_check import load_spec
+from tooling import edit
 
 from schemas import ASSESS_REQUEST
-from service.content import DEFAULT_DATA_DIR, KnowledgeBaseError, load_editions
+from service.content import KnowledgeBaseError, load_editions
 from service.content.regions import Region
 from service.content.vocabulary import REGIONS
 
@@ -25,20 +25,6 @@ ENTRIES = list(TABLE.regions.values())
 def country(code: str) -> str:
     """The ISO 3166-1 country of a code (GB-WLS -> GB): what phonenumbers' data is keyed by."""
     return code.split("-")[0]
-
-
-@pytest.fixture
-def data_dir(tmp_path: Path) -> Path:
-    target = tmp_path / "data"
-    shutil.copytree(DEFAULT_DATA_DIR, target)
-    return target
-
-
-def edit(path: Path, change: Callable[[str], str]) -> None:
-    text = path.read_text(encoding="utf-8")
-    changed = change(text)
-    assert changed != text, "the edit did not apply"
-    path.write_text(changed, encoding="utf-8")
 
 
 def test_the_table_covers_exactly_the_contract_regions() -> None:

@@ -2,31 +2,21 @@
 the file and the entry, before any "Because you said ..." could fall back to a JSON pointer."""
 from __future__ import annotations
 
-import shutil
 from dataclasses import replace
 from pathlib import Path
 from typing import Callable
 
 import pytest
+from tooling import edit
 
 from schemas import REQUEST_POINTERS
-from service.content import DEFAULT_DATA_DIR, KnowledgeBase, KnowledgeBaseError, load_knowledge_base
+from service.content import (
+    KnowledgeBase,
+    KnowledgeBaseError,
+    load_knowledge_base,
+)
 from service.content.models import FieldText
 from service.render.labels import Labels
-
-
-@pytest.fixture
-def data_dir(tmp_path: Path) -> Path:
-    target = tmp_path / "data"
-    shutil.copytree(DEFAULT_DATA_DIR, target)
-    return target
-
-
-def edit(path: Path, change: Callable[[str], str]) -> None:
-    text = path.read_text(encoding="utf-8")
-    changed = change(text)
-    assert changed != text, "the edit did not apply"
-    path.write_text(changed, encoding="utf-8")
 
 
 def test_every_request_field_has_plain_words(kb: KnowledgeBase) -> None:
