@@ -83,6 +83,11 @@ def _emergency_advice() -> str:
 
 
 def _http_error(error: HTTPException) -> Response:
+    if (error.code or 500) >= 500:
+        # Flask wraps an exception raised outside the view (an after-request hook, say) in a plain
+        # InternalServerError; it is the same failure as one in a view and leaves the same way.
+        original = getattr(error, "original_exception", None) or error
+        return _unhandled(original if isinstance(original, Exception) else error)
     kept = {k: v for k, v in (error.get_headers() or []) if k in _KEPT_HEADERS}
     status = error.code or 500
     if status == 405 and "Allow" in kept:  # the security layer answers OPTIONS on every path

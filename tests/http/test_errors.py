@@ -5,6 +5,7 @@ import json
 from typing import Any
 
 import pytest
+from flask import Flask, Response
 from flask.testing import FlaskClient
 
 from service.advice import Engine
@@ -140,3 +141,19 @@ def test_unhandled_exception_is_500_with_emergency_advice(client: FlaskClient,
 def test_surrogate_hidden_behind_a_huge_integer_is_still_400(client: FlaskClient) -> None:
     raw = b'{"person": {"age": ' + b"9" * 30 + b'}, "\\udc00": true}'
     assert_problem(post_raw(client, raw), 400)
+
+
+def test_a_failure_after_the_view_is_the_internal_problem_with_emergency_advice(app: Flask) -> None:
+    """Flask wraps an exception from an after-request hook in a plain InternalServerError; it must still
+    leave as the documented internal problem, carrying the emergency advice, and log only its type."""
+    @app.after_request
+    def _fail(response: Response) -> Response:
+        raise RuntimeError("a value from the request")
+
+    app.testing = False  # testing mode would re-raise instead of answering
+    response = app.test_client().post("/assess", json={})
+    assert response.status_code == 500
+    body = response.get_json()
+    assert body["type"] == "urn:cramp-advice:problem:internal"
+    assert body["emergency_advice"]
+    assert "a value from the request" not in response.get_data(as_text=True)
