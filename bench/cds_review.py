@@ -21,20 +21,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.ab import ab_arguments, alternating_rounds
 from bench.cds_bodies import review_body
-from bench.compare import (
-    APPS,
-    Measure,
-    code_state,
-    combine,
-    gunicorn,
-    lua_string,
-    machine,
-    measure,
-    median,
-    wait_for_quiet,
-    write_lua,
-)
+from bench.compare import WRK_REPORT_LUA, Measure, code_state, lua_string, machine, median, write_lua
 
 CPU_TARGET = 2.0  # review CPU per call / assess CPU per request
 P99_TARGET_MS = 25.0
@@ -58,41 +47,14 @@ function request()
   return prepared
 end
 
-function done(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format(
-    'WRKJSON {{"requests":%d,"duration_us":%d,"connect":%d,"read":%d,"write":%d,"status":%d,"timeout":%d,' ..
-    '"p50_us":%d,"p99_us":%d,"max_us":%d}}\\n',
-    summary.requests, summary.duration, e.connect, e.read, e.write, e.status, e.timeout,
-    latency:percentile(50), latency:percentile(99), latency.max))
-end
-""", encoding="utf-8")
+{WRK_REPORT_LUA}""", encoding="utf-8")
 
 
 def run(args: argparse.Namespace, workdir: Path) -> dict[str, list[Measure]]:
     scripts = {"assess": workdir / "assess.lua", "review": workdir / "review.lua"}
     write_lua(scripts["assess"], test_traffic=True)
     write_review_lua(scripts["review"])
-    runs: dict[str, list[Measure]] = {name: [] for name in scripts}
-    for round_ in range(1, args.rounds + 1):
-        with gunicorn(APPS["service"], {"GUNICORN_WORKER_CLASS": "sync"}, args.workers, workdir,
-                      f"service{round_}") as (url, pid):
-            for name in scripts:  # warm up: imports, first-request caches, TCP
-                measure("wrk", url, pid, args.connections, 2, scripts[name])
-            if args.quiet_wait > 0:
-                wait_for_quiet(args.quiet_wait)
-            slices = max(1, round(args.seconds / args.slice))
-            parts: dict[str, list[Measure]] = {name: [] for name in scripts}
-            for i in range(slices):
-                for name in (list(scripts) if i % 2 == 0 else list(reversed(scripts))):
-                    parts[name].append(measure("wrk", url, pid, args.connections, args.slice, scripts[name]))
-            for name, measured in parts.items():
-                m = combine(measured)
-                runs[name].append(m)
-                print(f"  round {round_} {name:<6} {m.rps:8.1f} req/s  errors {m.errors:<4} p50 {m.p50_ms:7.2f} ms  "
-                      f"p99 {m.p99_ms:7.2f} ms  cpu {m.cpu_ms_per_req:6.3f} ms/req  foreign {m.foreign_cores:4.2f} cores",
-                      flush=True)
-    return runs
+    return alternating_rounds(args, workdir, scripts)
 
 
 def report(runs: dict[str, list[Measure]], connections: int) -> bool:
@@ -112,13 +74,7 @@ def report(runs: dict[str, list[Measure]], connections: int) -> bool:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--seconds", type=int, default=10, help="per request kind per round")
-    parser.add_argument("--slice", type=int, default=2)
-    parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--quiet-wait", type=float, default=15.0)
+    parser = ab_arguments(__doc__)
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         print("wrk is needed (Debian: apt-get install -y wrk)")

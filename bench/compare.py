@@ -168,6 +168,18 @@ def lua_string(data: bytes) -> str:
     return '"' + "".join(out) + '"'
 
 
+# Every wrk script ends with this: one line of JSON that drive() parses.
+WRK_REPORT_LUA = """function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    'WRKJSON {"requests":%d,"duration_us":%d,"connect":%d,"read":%d,"write":%d,"status":%d,"timeout":%d,' ..
+    '"p50_us":%d,"p99_us":%d,"max_us":%d}\\n',
+    summary.requests, summary.duration, e.connect, e.read, e.write, e.status, e.timeout,
+    latency:percentile(50), latency:percentile(99), latency.max))
+end
+"""
+
+
 def write_lua(path: Path, test_traffic: bool = True, accept: str = "application/json",
               region: str | None = None, headers: dict[str, str] | None = None) -> None:
     """The wrk script; without test_traffic the requests lack X-Test-Traffic, so the service also
@@ -200,15 +212,7 @@ function request()
   return prepared[n]
 end
 
-function done(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format(
-    'WRKJSON {{"requests":%d,"duration_us":%d,"connect":%d,"read":%d,"write":%d,"status":%d,"timeout":%d,' ..
-    '"p50_us":%d,"p99_us":%d,"max_us":%d}}\\n',
-    summary.requests, summary.duration, e.connect, e.read, e.write, e.status, e.timeout,
-    latency:percentile(50), latency:percentile(99), latency.max))
-end
-""", encoding="utf-8")
+{WRK_REPORT_LUA}""", encoding="utf-8")
 
 
 def drive(driver: str, url: str, connections: int, seconds: int, lua: Path) -> dict[str, Any]:

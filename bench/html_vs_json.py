@@ -21,9 +21,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.compare import (  # noqa: E402 - after the sys.path line
-    APPS, Measure, code_state, combine, gunicorn, machine, measure, median, wait_for_quiet, write_lua,
-)
+from bench.ab import ab_arguments, alternating_rounds  # noqa: E402 - after the sys.path line
+from bench.compare import Measure, code_state, machine, median, write_lua  # noqa: E402
 
 TARGET = 1.3  # HTML CPU per request / JSON CPU per request
 ACCEPTS = {"json": "application/json", "html": "text/html"}
@@ -34,26 +33,7 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, list[Measure]]:
     for name, accept in ACCEPTS.items():
         scripts[name] = workdir / f"assess-{name}.lua"
         write_lua(scripts[name], test_traffic=True, accept=accept)
-    runs: dict[str, list[Measure]] = {name: [] for name in ACCEPTS}
-    env = {"GUNICORN_WORKER_CLASS": "sync"}
-    for round_ in range(1, args.rounds + 1):
-        with gunicorn(APPS["service"], env, args.workers, workdir, f"service{round_}") as (url, pid):
-            for name in ACCEPTS:  # warm up: imports, template compilation, first-request caches
-                measure("wrk", url, pid, args.connections, 2, scripts[name])
-            if args.quiet_wait > 0:
-                wait_for_quiet(args.quiet_wait)
-            slices = max(1, round(args.seconds / args.slice))
-            parts: dict[str, list[Measure]] = {name: [] for name in ACCEPTS}
-            for i in range(slices):
-                for name in (list(ACCEPTS) if i % 2 == 0 else list(reversed(ACCEPTS))):
-                    parts[name].append(measure("wrk", url, pid, args.connections, args.slice, scripts[name]))
-            for name, measured in parts.items():
-                m = combine(measured)
-                runs[name].append(m)
-                print(f"  round {round_} {name:<4} {m.rps:8.1f} req/s  errors {m.errors:<4} p50 {m.p50_ms:7.2f} ms  "
-                      f"p99 {m.p99_ms:7.2f} ms  cpu {m.cpu_ms_per_req:6.3f} ms/req  foreign {m.foreign_cores:4.2f} cores",
-                      flush=True)
-    return runs
+    return alternating_rounds(args, workdir, scripts)
 
 
 def report(runs: dict[str, list[Measure]]) -> bool:
@@ -72,14 +52,7 @@ def report(runs: dict[str, list[Measure]]) -> bool:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--seconds", type=int, default=10, help="seconds per answer type per round")
-    parser.add_argument("--slice", type=int, default=2, help="seconds per alternating json/html slice")
-    parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--quiet-wait", type=float, default=15.0,
-                        help="before each round wait up to this many seconds for an idle machine (0: do not wait)")
+    parser = ab_arguments(__doc__)
     args = parser.parse_args()
     if not shutil.which("wrk"):
         print("wrk is needed (Debian: apt-get install -y wrk)", file=sys.stderr)

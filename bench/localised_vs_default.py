@@ -24,9 +24,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.compare import (  # noqa: E402 - after the sys.path line
-    APPS, Measure, code_state, combine, gunicorn, machine, measure, median, wait_for_quiet, write_lua,
-)
+from bench.ab import ab_arguments, alternating_rounds  # noqa: E402 - after the sys.path line
+from bench.compare import Measure, code_state, machine, median, write_lua  # noqa: E402
 
 TARGET = 1.05  # localised CPU per request / default CPU per request
 KINDS = ("default", "localised")
@@ -48,27 +47,7 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, list[Measure]]:
     scripts = {kind: workdir / f"assess-{kind}.lua" for kind in KINDS}
     write_lua(scripts["default"])
     write_lua(scripts["localised"], region=args.region, headers={"Accept-Language": args.language})
-    runs: dict[str, list[Measure]] = {kind: [] for kind in KINDS}
-    for round_ in range(1, args.rounds + 1):
-        with gunicorn(APPS["service"], {"GUNICORN_WORKER_CLASS": "sync"}, args.workers, workdir,
-                      f"service{round_}") as (url, pid):
-            check(url, args.region, args.language)
-            for kind in KINDS:  # warm up: imports, first-request caches, the negotiator's first look-up
-                measure("wrk", url, pid, args.connections, 2, scripts[kind])
-            if args.quiet_wait > 0:
-                wait_for_quiet(args.quiet_wait)
-            slices = max(1, round(args.seconds / args.slice))
-            parts: dict[str, list[Measure]] = {kind: [] for kind in KINDS}
-            for i in range(slices):
-                for kind in (KINDS if i % 2 == 0 else tuple(reversed(KINDS))):
-                    parts[kind].append(measure("wrk", url, pid, args.connections, args.slice, scripts[kind]))
-            for kind, measured in parts.items():
-                m = combine(measured)
-                runs[kind].append(m)
-                print(f"  round {round_} {kind:<9} {m.rps:8.1f} req/s  errors {m.errors:<4} p50 {m.p50_ms:7.2f} ms  "
-                      f"p99 {m.p99_ms:7.2f} ms  cpu {m.cpu_ms_per_req:6.3f} ms/req  "
-                      f"foreign {m.foreign_cores:4.2f} cores", flush=True)
-    return runs
+    return alternating_rounds(args, workdir, scripts, check=lambda url: check(url, args.region, args.language))
 
 
 def report(runs: dict[str, list[Measure]], label: str) -> bool:
@@ -88,16 +67,9 @@ def report(runs: dict[str, list[Measure]], label: str) -> bool:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = ab_arguments(__doc__)
     parser.add_argument("--region", default="NZ", help="the region code put into every localised body")
     parser.add_argument("--language", default="es", help="the localised requests' Accept-Language")
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--seconds", type=int, default=10, help="seconds per kind per round")
-    parser.add_argument("--slice", type=int, default=2, help="seconds per alternating default/localised slice")
-    parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--quiet-wait", type=float, default=15.0,
-                        help="before each round wait up to this many seconds for an idle machine (0: do not wait)")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         print("wrk is needed (Debian: apt-get install -y wrk)", file=sys.stderr)
