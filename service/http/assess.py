@@ -73,10 +73,11 @@ def invalid(errors: list[dict[str, str]]) -> Response:
 def answer_for(runtime: Any, facts: dict[str, Any], language: str | None = None) -> dict[str, Any]:
     """The engine's assessment of validated facts, with its id, time and version; noted for the metrics.
 
-    In `language` (None: the default) for the facts' `region` (taken out of them; absent: the configured
-    default region, else region-neutral): one dict look-up picks the edition, texts already in place."""
+    In `language` (None: the default) for the facts' `region` (absent: the configured default region,
+    else region-neutral): one dict look-up picks the edition, texts already in place. The engine reads
+    only the report's sections, so `region` can stay in the facts it is given."""
     localised = runtime.localised
-    region = facts.pop("region", runtime.settings.default_region)
+    region = facts.get("region", runtime.settings.default_region)
     assessment = localised.answerer(language or localised.editions.default_language, region).assess(facts)
     g.cramp.assessment = assessment
     return {

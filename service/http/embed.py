@@ -73,7 +73,7 @@ def submit() -> Response:
         note_invalid(errors)  # counted in the metrics and the log line by field, as for JSON
         shown = sorted(errors, key=_pointer)[:MAX_ERRORS]
         return _page(runtime.render.pages.questionnaire(form, shown, decoded.rows), 422)
-    answer = answer_for(runtime, dict(facts))  # a copy: answer_for takes `region` out, the hidden fields keep it
+    answer = answer_for(runtime, facts)
     return _page(runtime.render.pages.result(answer, facts))
 
 
