@@ -20,7 +20,7 @@ from typing import Any
 from service.content import loader
 from service.content.loader import DEFAULT_DATA_DIR, KnowledgeBaseError
 from service.content.locales import (
-    SOURCE_FILES, Locale, Text, TextKey, load_locale, phrase_values, source_texts, where, with_texts,
+    PER_REQUEST, SOURCE_FILES, Locale, Text, TextKey, load_locale, phrase_values, source_texts, where, with_texts,
 )
 from service.content.models import KnowledgeBase
 from service.content.regions import FILE as REGIONS_FILE
@@ -147,7 +147,7 @@ def _no_literal_numbers(file: str, key: TextKey | str, text: str, numbers: froze
 def _check_locale(locale: Locale, raw: KnowledgeBase, numbers: frozenset[str], table: RegionTable) -> None:
     for key, text in locale.texts.items():
         for one in (text if isinstance(text, tuple) else (text,)):
-            unknown = [name for name in placeholders(one) if name not in locale.phrases]
+            unknown = [name for name in placeholders(one) if name not in locale.phrases and key[0] not in PER_REQUEST]
             file = SOURCE_FILES[key[0]] if locale.source else locale.file
             if unknown:
                 raise KnowledgeBaseError(f"{file}: {where(key)}: names {{{unknown[0]}}}, which no phrase of "
@@ -171,5 +171,8 @@ def _render(locale: Locale, region: Region | None, table: RegionTable) -> dict[T
     values = phrase_values(locale, region, table)
     rendered: dict[TextKey, Text] = {}
     for key, text in locale.texts.items():
+        if key[0] in PER_REQUEST:
+            rendered[key] = text  # filled per request by the renderer
+            continue
         rendered[key] = tuple(render(t, values) for t in text) if isinstance(text, tuple) else render(text, values)
     return rendered

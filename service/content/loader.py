@@ -327,8 +327,8 @@ def _load_presentation(
     if missing:
         raise KnowledgeBaseError(f"{file}: questions.toml asks about fields no group has: {sorted(missing)}")
     return Presentation(
-        attribution=top.text("attribution"),
-        unnamed_medicine=top.text("unnamed_medicine"),
+        page=MappingProxyType(top.words("page")),
+        messages=MappingProxyType(top.words("message")),
         answers=MappingProxyType(_exactly(top, "answers", ("yes", "no", "unknown"))),
         levels=MappingProxyType(_exactly(top, "levels", LEVELS)),
         evidence=MappingProxyType(_exactly(top, "evidence", EVIDENCE_GRADES + RULE_EVIDENCE)),

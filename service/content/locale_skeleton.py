@@ -32,7 +32,8 @@ def _tables(texts: dict[TextKey, Text]) -> Iterator[str]:
         entries.setdefault(key[:-1], []).append((key[-1], text))
     for entry, fields in entries.items():
         header = ".".join(_key(p) for p in entry)
-        flag = "" if entry[-2:-1] == ("variant",) else "translation_reviewed = false\n"
+        # A variant's or a field's options table belongs to its entry, which carries the flag.
+        flag = "" if entry[-2:-1] == ("variant",) or entry[-1:] == ("options",) else "translation_reviewed = false\n"
         yield f"[{header}]\n{flag}" + "".join(f"{field} = {_value(text)}\n" for field, text in fields)
 
 

@@ -19,18 +19,24 @@ from types import MappingProxyType
 from typing import Any
 
 from service.content.loader import KnowledgeBaseError
-from service.content.models import KnowledgeBase
+from service.content.models import KnowledgeBase, Presentation
 from service.content.regions import Region, RegionTable
 from service.content.templates import PHRASE_NAME, REGION_FIELD, TemplateError, placeholders, render
 
-TextKey = tuple[str, ...]  # ("rule", "possible_dvt", "advice"), ("recommendation", id, "variant", when, "detail")
+# ("rule", "possible_dvt", "advice"), ("recommendation", id, "variant", when, "detail"),
+# ("field", "/cramp/side", "options", "left"), ("presentation", "page", "submit")
+TextKey = tuple[str, ...]
 Text = str | tuple[str, ...]  # a list of texts for cautions
 # Where each kind of text lives in the base (en-GB) files.
 SOURCE_FILES = {
     "level": "levels.toml", "rule": "rules.toml", "recommendation": "recommendations.toml",
     "safety_net": "safety_net.toml", "question": "questions.toml", "contraindication": "contraindications.toml",
-    "kb": "kb.toml",
+    "kb": "kb.toml", "field": "fields.toml", "group": "presentation.toml", "presentation": "presentation.toml",
 }
+# Texts whose {placeholders} are filled per request by the HTML renderer ({version}, {min}...), not with
+# the region table's phrases at start-up.
+PER_REQUEST = frozenset({"presentation"})
+PRESENTATION_TABLES = ("page", "message", "answers", "levels", "evidence")
 _TOP_LEVEL = {"locale", "name", "or", "inherits", "source"}
 _FORMS = ("neutral", "region", "with_service", "without_service")
 _REGION_KEY = re.compile(r"^[A-Z]{2}(?:-[A-Z0-9]{1,3})?$")
@@ -69,6 +75,8 @@ def where(key: TextKey) -> str:
     if key[0] == "kb":
         return f"top level: '{key[1]}'"
     entry = f"{key[0]} '{key[1]}'"
+    if len(key) == 4:
+        return f"{entry}: '{key[2]}' '{key[3]}'"
     if len(key) == 5:
         entry += f" {key[2]} '{key[3]}'"
     return f"{entry}: '{key[-1]}'"
@@ -102,7 +110,28 @@ def source_texts(kb: KnowledgeBase) -> dict[TextKey, Text]:
         texts[("question", pointer, "question")] = question
     for reason_id, reason in kb.contraindications.items():
         texts[("contraindication", reason_id, "reason")] = reason
+    for pointer, words in kb.fields.items():
+        for name in _FIELD_TEXTS:
+            if getattr(words, name):  # ("" is "not asked", "no hint"...: nothing to word)
+                texts[("field", pointer, name)] = getattr(words, name)
+        for value, option in words.options.items():
+            texts[("field", pointer, "options", value)] = option
+    presentation = kb.presentation
+    for group in presentation.groups:
+        texts[("group", group.id, "title")] = group.title
+        if group.hint:
+            texts[("group", group.id, "hint")] = group.hint
+    for table in PRESENTATION_TABLES:
+        for name, words in _presentation_table(presentation, table).items():
+            texts[("presentation", table, name)] = words
     return texts
+
+
+_FIELD_TEXTS = ("label", "question", "hint", "unit", "none", "unknown")
+
+
+def _presentation_table(presentation: Presentation, table: str) -> Mapping[str, str]:
+    return presentation.messages if table == "message" else getattr(presentation, table)
 
 
 def with_texts(kb: KnowledgeBase, texts: Mapping[TextKey, Text]) -> KnowledgeBase:
@@ -141,6 +170,24 @@ def with_texts(kb: KnowledgeBase, texts: Mapping[TextKey, Text]) -> KnowledgeBas
         contraindications=MappingProxyType({
             reason_id: texts[("contraindication", reason_id, "reason")] for reason_id in kb.contraindications
         }),
+        fields=MappingProxyType({
+            pointer: replace(
+                words,
+                options=MappingProxyType({v: texts[("field", pointer, "options", v)] for v in words.options}),
+                **{name: texts.get(("field", pointer, name), "") for name in _FIELD_TEXTS},
+            )
+            for pointer, words in kb.fields.items()
+        }),
+        presentation=replace(
+            kb.presentation,
+            groups=tuple(replace(group, title=texts[("group", group.id, "title")],
+                                 hint=texts.get(("group", group.id, "hint"), ""))
+                         for group in kb.presentation.groups),
+            **{("messages" if table == "message" else table): MappingProxyType({
+                name: texts[("presentation", table, name)]
+                for name in _presentation_table(kb.presentation, table)
+            }) for table in PRESENTATION_TABLES},
+        ),
     )
 
 
@@ -192,6 +239,10 @@ class _Parsed:
         self._flag(entry, table, label)
         for key, value in table.items():
             if key == "translation_reviewed":
+                continue
+            if key == "options" and entry[0] == "field" and isinstance(value, dict):
+                for choice, text in value.items():
+                    self._text((*entry, "options", choice), text)
                 continue
             if key == "variant" and entry[0] == "recommendation" and isinstance(value, dict):
                 for when, fields in value.items():

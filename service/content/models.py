@@ -143,12 +143,21 @@ class QuestionGroup:
 class Presentation:
     """Words the HTML answer and the questionnaire build from (data/presentation.toml)."""
 
-    attribution: str
-    unnamed_medicine: str  # the name a questionnaire medicine row gets when only its change was given
+    page: Mapping[str, str]  # the pages' own words by name (service/render/words.py lists those it needs)
+    messages: Mapping[str, str]  # error messages by name, as the service words them in en-GB (templates)
     answers: Mapping[str, str]  # yes, no, unknown
     levels: Mapping[str, str]  # level id -> the level in words
     evidence: Mapping[str, str]  # evidence grade or rule evidence -> words
     groups: tuple[QuestionGroup, ...]
+
+    @property
+    def attribution(self) -> str:
+        return self.page["attribution"]
+
+    @property
+    def unnamed_medicine(self) -> str:
+        """The name a questionnaire medicine row gets when only its change was given."""
+        return self.page["unnamed_medicine"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,11 +35,16 @@ def test_every_text_exists_in_every_locale_with_the_same_placeholders(tag: str) 
     assert set(locale.phrases) == set(EDITIONS.locales["en-GB"].phrases)
 
 
+# Words Spanish writes as English does (names of countries, units, the product's name, pure placeholders).
+SAME_IN_SPANISH = {"Normal", "°C", "No", "Diabetes", "Australia", "Austria", "Bulgaria", "Estonia", "Malta",
+                   "Portugal", "Cramp Advice", "Error:", "{label} {number}", "{row}, {field}"}
+
+
 def test_the_standalone_translation_words_every_text_itself() -> None:
     spanish = EDITIONS.locales["es"]
     assert spanish.counts["texts"] == len(SOURCE)
     assert spanish.counts["phrases"] == len(spanish.phrases)
-    untranslated = [key for key, text in spanish.texts.items() if text == SOURCE[key]]
+    untranslated = [key for key, text in spanish.texts.items() if text == SOURCE[key] and text not in SAME_IN_SPANISH]
     assert untranslated == []
 
 
