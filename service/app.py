@@ -42,7 +42,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.config["PROVIDE_AUTOMATIC_OPTIONS"] = False  # OPTIONS is answered by CORS only, else 405
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions["cramp"] = runtime
-    runtime.render = Renderers(app.jinja_env, kb)
+    runtime.render = Renderers(app.jinja_env, answers.editions, default.edition)  # every edition's words
     runtime.embed_csp = embed.embed_csp(settings.embed_origins)
 
     _install_request_pipeline(app, requests.RequestLog(settings.log_level), metrics.RequestMetrics(app),

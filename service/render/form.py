@@ -8,6 +8,7 @@ for JSON ("person.age=abc" gets "Not a valid integer." at /person/age). The rule
 - An empty value is no answer: the field is left out (absent means unknown, never "no"). That is what
   an empty text box and the "I don't know" radio send.
 - Yes/no questions send "yes" or "no".
+- Numbers are read with a point, or with the language's decimal sign ("0,5" on the Spanish form).
 - A list of choices sends one field per choice (checkboxes). "none" alone sends an empty list, a known
   "none of these"; next to real choices it is dropped, since the choices say more.
 - Medicines are rows (medications.<row>.name, .recent_change, .weeks_since_change). A row with every
@@ -63,9 +64,13 @@ def name_pointer(name: str) -> str:
     return "/" + "/".join(_escape(part) for part in name.split("."))
 
 
-def _number(text: str) -> Any:
-    """A number from form text: an int when written as one, else a float; other text stays text."""
+def _number(text: str, decimal: str = ".") -> Any:
+    """A number from form text: an int when written as one, else a float; other text stays text.
+    `decimal` is the language's decimal sign: "0,5" reads as 0.5 where the comma is (es); a point
+    always works too."""
     stripped = text.strip()
+    if decimal != "." and stripped.count(decimal) == 1 and "." not in stripped:
+        stripped = stripped.replace(decimal, ".")
     if len(stripped) > _MAX_NUMBER_TEXT or not _NUMBER.fullmatch(stripped):
         return text
     if _INTEGER.fullmatch(stripped):
@@ -93,8 +98,9 @@ def _get(request: Mapping[str, Any], path: list[str]) -> Any:
 class FormCodec:
     """Form fields <-> request dict, derived from the request schema (through Labels), nothing listed by hand."""
 
-    def __init__(self, labels: Labels, max_rows: int = MAX_ROWS) -> None:
+    def __init__(self, labels: Labels, max_rows: int = MAX_ROWS, decimal: str = ".") -> None:
         self.max_rows = max_rows
+        self.decimal = decimal
         self.unnamed = labels.unnamed_medicine
         self.scalars: dict[str, FieldInfo] = {}  # form name -> field, in schema order
         self.lists: dict[str, FieldInfo] = {}
@@ -166,8 +172,7 @@ class FormCodec:
                 out.request[name] = items
         return out
 
-    @staticmethod
-    def _scalar(info: FieldInfo, values: list[str]) -> Any:
+    def _scalar(self, info: FieldInfo, values: list[str]) -> Any:
         given = [v for v in values if v != ""]
         if not given:
             return _MISSING
@@ -177,7 +182,7 @@ class FormCodec:
         if info.kind == BOOLEAN:
             return {YES: True, NO: False}.get(text, text)
         if info.kind in (INTEGER, NUMBER):
-            return _number(text)
+            return _number(text, self.decimal)
         return text
 
     def row_of(self, name: str) -> tuple[str, int, str] | None:

@@ -3,8 +3,9 @@
 `AnswerHtml.fragment` turns the same answer dict `POST /assess` sends as JSON (plus the validated
 request, for "Because you said ...") into one `<section>` for a portal page: what to do now, the red
 flags and why, advice with its evidence and sources, advice withheld and why, the safety net, the
-disclaimer, attribution and review dates. Words come from the knowledge base; the markup from
-service/templates/embed/answer.html (autoescaped, `cramp-` classes, no inline style or script).
+disclaimer, attribution and review dates. Words come from the edition's knowledge base (its language
+and region) and its page words; the markup from service/templates/embed/answer.html (autoescaped,
+`cramp-` classes, no inline style or script).
 """
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from markupsafe import Markup, escape
 
 from service.content import KnowledgeBase
 from service.content.vocabulary import NEVER_RECOMMENDED
-from service.render.labels import Labels, plain_date
+from service.render.labels import Labels
+from service.render.words import Words
 
 HEADING_LEVELS = (2, 3, 4)  # the fragment's top heading; items go two levels deeper (h6 at most)
 DEFAULT_HEADING_LEVEL = 2
@@ -30,8 +32,11 @@ class AnswerHtml:
     base, three heading levels), so the cache is bounded by the content.
     """
 
-    def __init__(self, env: jinja2.Environment, kb: KnowledgeBase, labels: Labels) -> None:
+    def __init__(self, env: jinja2.Environment, kb: KnowledgeBase, labels: Labels, words: Words) -> None:
         self.labels = labels
+        self.words = words
+        self.lang = words.language
+        page = self._page = words.namespace
         self.emergency_advice = kb.emergency_fallback
         self._answer = env.get_template("embed/answer.html")
         self._problem = env.get_template("embed/problem.html")
@@ -39,15 +44,16 @@ class AnswerHtml:
         presentation = kb.presentation
         self._level_words = presentation.levels
         self._evidence_words = presentation.evidence
-        self._footer = Markup(self._items.footer(kb.disclaimer, presentation.attribution, kb.version,
-                                                 plain_date(kb.last_reviewed), plain_date(kb.next_review_due)))
         self._kb_version = kb.version
+        self._kb_version_words = words.fill("kb_version", version=kb.version)
         self.disclaimer, self.attribution = kb.disclaimer, presentation.attribution
-        self.last_reviewed, self.next_review_due = plain_date(kb.last_reviewed), plain_date(kb.next_review_due)
+        self.last_reviewed, self.next_review_due = words.date(kb.last_reviewed), words.date(kb.next_review_due)
+        self._footer = Markup(self._items.footer(kb.disclaimer, presentation.attribution, self._kb_version_words,
+                                                 self.last_reviewed, self.next_review_due, page))
         self._topic_titles = {topic: content.title for topic, content in kb.recommendations.items()}
         self._pieces: dict[tuple[Any, ...], tuple[str, str]] = {}
         items = self._items
-        self._because = (str(items.because_open()), str(items.because_line_open()),
+        self._because = (str(items.because_open(page)), str(items.because_line_open()),
                          str(items.because_line_close()), str(items.because_close()))
 
     # Pieces are kept as plain str (markup already escaped by Jinja2): joining str is several times cheaper
@@ -59,7 +65,7 @@ class AnswerHtml:
         if piece is None:
             piece = self._pieces[key] = (
                 str(self._items.flag_head(flag, show_advice, h2, self._level_words)),
-                str(self._items.flag_tail(flag, self._evidence_words)),
+                str(self._items.flag_tail(flag, self._evidence_words, self._page)),
             )
         return piece
 
@@ -68,8 +74,9 @@ class AnswerHtml:
         piece = self._pieces.get(key)
         if piece is None:
             piece = self._pieces[key] = (
-                str(self._items.advice_head(item, h2)),
-                str(self._items.advice_tail(item, self._evidence_words, plain_date(item["last_reviewed"]))),
+                str(self._items.advice_head(item, h2, self._page)),
+                str(self._items.advice_tail(item, self._evidence_words, self.words.fill(
+                    "advice_reviewed", date=self.words.date(item["last_reviewed"])), self._page)),
             )
         return piece
 
@@ -77,9 +84,11 @@ class AnswerHtml:
         key = ("withheld", item["id"], item["reason"], h2)
         piece = self._pieces.get(key)
         if piece is None:
-            never = item["id"] in NEVER_RECOMMENDED
+            # Quinine's reason stands alone ("Quinine is not recommended..."); others complete a sentence.
+            reason = item["reason"] if item["id"] in NEVER_RECOMMENDED else self.words.fill(
+                "withheld_because", reason=item["reason"])
             piece = self._pieces[key] = (
-                str(self._items.withheld_head(item, self._topic_titles[item["id"]], never, h2)), "</li>",
+                str(self._items.withheld_head(item, self._topic_titles[item["id"]], reason, h2)), "</li>",
             )
         return piece
 
@@ -111,10 +120,11 @@ class AnswerHtml:
         disposition = answer["disposition"]
         footer = self._footer
         if answer["disclaimer"] != self.disclaimer:  # another edition's words (never today): render them
-            footer = Markup(self._items.footer(answer["disclaimer"], self.attribution, self._kb_version,
-                                               self.last_reviewed, self.next_review_due))
+            footer = Markup(self._items.footer(answer["disclaimer"], self.attribution, self._kb_version_words,
+                                               self.last_reviewed, self.next_review_due, self._page))
         return self._answer.render(
             h=heading_level, uid=f"cramp-{answer['assessment_id'][:8]}", assessment_id=answer["assessment_id"],
+            lang=self.lang, w=self._page,
             level=disposition["level"], level_words=self._level_words[disposition["level"]],
             title=disposition["title"], message=disposition["message"], kb_version=self._kb_version,
             footer=footer,
@@ -127,21 +137,21 @@ class AnswerHtml:
     def fragment_markup(self, answer: Mapping[str, Any], facts: Mapping[str, Any], heading_level: int) -> Markup:
         return Markup(self.fragment(answer, facts, heading_level))
 
-    def error_lines(self, errors: list[dict[str, str]]) -> list[dict[str, str]]:
-        """Each invalid field as {pointer, field (plain words), detail}; never the value."""
+    def error_lines(self, errors: list[dict[str, str]]) -> list[dict[str, Any]]:
+        """Each invalid field as {pointer, field (plain words), detail (in this language)}; never the value."""
         lines = []
         for error in errors:
             try:
                 field = self.labels.info(error["pointer"]).text.label
             except KeyError:
                 field = ""  # not a field of the request: an unknown name
-            lines.append({"pointer": error["pointer"], "field": field, "detail": error["detail"]})
+            lines.append({"pointer": error["pointer"], "field": field, "detail": self.words.messages.say(error["detail"])})
         return lines
 
     def problem(self, status: int, title: str, detail: str, errors: list[dict[str, str]] | None,
                 heading_level: int = DEFAULT_HEADING_LEVEL) -> str:
         """A refusal of `POST /assess` in HTML: what went wrong, field by field, and the emergency advice."""
         return self._problem.render(
-            status=status, title=title, detail=detail, errors=self.error_lines(errors or []), h=heading_level,
-            emergency_advice=self.emergency_advice,
+            status=status, title=title, detail=self.words.messages.say(detail), errors=self.error_lines(errors or []),
+            h=heading_level, emergency_advice=self.emergency_advice, lang=self.lang, w=self._page,
         )

@@ -1,15 +1,15 @@
 """Request fields in plain words: "Because you said: Which leg is swollen: Right", form labels, choices.
 
-The words come from the knowledge base (data/fields.toml and data/presentation.toml); this module
+The words come from the knowledge base (data/fields.toml and data/presentation.toml, in the edition's
+language; numbers written as the language writes them); this module
 only looks them up. At construction it checks them against the request schema, so a field without a
 label, a choice without words or words for a value the schema does not allow stops start-up, naming
 fields.toml and the field.
 """
 from __future__ import annotations
 
-import datetime
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from marshmallow import fields as mfields
 from marshmallow.validate import OneOf, Range
@@ -96,13 +96,8 @@ def _describe(schema: AssessRequestSchema, texts: Mapping[str, FieldText]) -> di
     return infos
 
 
-def plain_date(iso: str) -> str:
-    """"2026-12-03" -> "3 December 2026" (GOV.UK date style)."""
-    day = datetime.date.fromisoformat(iso)
-    return f"{day.day} {day:%B} {day.year}"
-
-
 def plain_number(value: int | float) -> str:
+    """A number as JSON writes it, without a needless ".0"."""
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return str(int(value))
     return str(value)
@@ -111,8 +106,10 @@ def plain_number(value: int | float) -> str:
 class Labels:
     """Plain words for request fields and their answers, checked against the schema once."""
 
-    def __init__(self, kb: KnowledgeBase, schema: AssessRequestSchema = ASSESS_REQUEST) -> None:
+    def __init__(self, kb: KnowledgeBase, schema: AssessRequestSchema = ASSESS_REQUEST,
+                 number: Callable[[int | float], str] | None = None) -> None:
         self.fields = _describe(schema, kb.fields)
+        self.number = number or plain_number  # the language's way (Words.number) on the pages
         self.answers = kb.presentation.answers
         self.unnamed_medicine = kb.presentation.unnamed_medicine
         self._infos: dict[str, FieldInfo] = {}  # by concrete pointer: the engine's pointers are a finite set
@@ -145,7 +142,7 @@ class Labels:
             return ", ".join(info.text.options.get(item, str(item)) for item in value) or info.text.none
         if kind in (INTEGER, NUMBER):
             unit = info.text.unit
-            return f"{plain_number(value)} {unit}" if unit else plain_number(value)
+            return f"{self.number(value)} {unit}" if unit else self.number(value)
         if kind == ROWS:
             return ", ".join(str(row.get("name", "")) for row in value) or info.text.none
         if kind == TEXT:

@@ -3,7 +3,10 @@ and the error page. Each is a complete HTML page from service/templates/embed/, 
 
 Widgets follow the request schema's kinds (service/render/labels.py): yes/no and choices are radios with an
 "I don't know" answer that sends nothing, lists are checkboxes (with "none of these" where the content
-offers it), numbers are text boxes, medicines are rows. Their words come from the knowledge base.
+offers it), numbers are text boxes, medicines are rows. Their words come from the edition's knowledge base
+and page words (service/render/words.py), so a page is wholly in one language, which its <html lang> says.
+Every link and form keeps the query the page was asked with (`here`: lang, region), so the language and
+region chosen on the first page hold through the follow-up.
 """
 from __future__ import annotations
 
@@ -11,11 +14,13 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
 import jinja2
+from markupsafe import Markup
 
 from service.content import KnowledgeBase
 from service.render.form import NONE, FormCodec, form_name
 from service.render.html import AnswerHtml
 from service.render.labels import BOOLEAN, CHOICE, CHOICES, INTEGER, NUMBER, ROWS, FieldInfo, Labels
+from service.render.words import Words
 
 EMPTY_ROWS = 3  # medicine rows the questionnaire offers at first
 _INPUT_WIDTHS = {INTEGER: 3, NUMBER: 5}
@@ -45,7 +50,7 @@ class Widget:
     width: int = 0
     options: list[Option] = field(default_factory=list)
     none: Option | None = None
-    errors: list[str] = field(default_factory=list)
+    errors: list[Markup] = field(default_factory=list)  # messages in the page's language
     rows: list["Row"] = field(default_factory=list)
 
     @property
@@ -87,8 +92,9 @@ class Pages:
     """Builds and renders the /embed pages; one per process, made at start-up."""
 
     def __init__(self, env: jinja2.Environment, kb: KnowledgeBase, labels: Labels, codec: FormCodec,
-                 answers: AnswerHtml, css_version: str) -> None:
+                 answers: AnswerHtml, css_version: str, words: Words) -> None:
         self.labels, self.codec, self.answers = labels, codec, answers
+        self.page_words, self.lang = words, words.language
         self.words = kb.presentation.answers
         self.groups = kb.presentation.groups
         self.emergency_advice = kb.emergency_fallback
@@ -101,7 +107,7 @@ class Pages:
 
     # --- widgets -----------------------------------------------------------------------------------
 
-    def widget(self, pointer: str, values: Values, errors: Mapping[str, list[str]], question: str = "",
+    def widget(self, pointer: str, values: Values, errors: Mapping[str, list[Markup]], question: str = "",
                name: str = "") -> Widget:
         """The control for one request field (a template pointer such as /signs/chest_pain); `name` for a
         medicine row's field ("medications.2.name")."""
@@ -140,7 +146,7 @@ class Pages:
         return widget
 
     def _rows(self, info: FieldInfo, name: str, question: str, values: Values,
-              errors: Mapping[str, list[str]]) -> Widget:
+              errors: Mapping[str, list[Markup]]) -> Widget:
         fields = self.codec.row_fields[name]
         used = [row[1] for row in map(self.codec.row_of, self._submitted(values)) if row and row[0] == name]
         count = min(self.codec.max_rows, max([EMPTY_ROWS, *(row + 2 for row in used)]))
@@ -151,7 +157,7 @@ class Pages:
             for key, part_info in fields.items():
                 parts.append(self.widget(part_info.pointer, values, errors, part_info.text.question or part_info.text.label,
                                          f"{name}.{row}.{key}"))
-            widget.rows.append(Row(f"{self.row_labels[name]} {row + 1}", parts))
+            widget.rows.append(Row(self._row(name, row), parts))
         if info.text.none:
             widget.none = Option(NONE, info.text.none, f"{widget.id}-none", NONE in values.get(name))
         return widget
@@ -162,19 +168,30 @@ class Pages:
 
     # --- pages ---------------------------------------------------------------------------------------
 
-    def questionnaire(self, form: Any = None, errors: Sequence[dict[str, str]] = (), rows: Sequence[int] = ()) -> str:
+    def _row(self, name: str, row: int) -> str:
+        """A medicine row's legend: "Medicine 2"."""
+        return self.page_words.fill("row", label=self.row_labels[name], number=self.page_words.number(row + 1))
+
+    def _page(self, template: jinja2.Template, here: Mapping[str, str], **context: Any) -> str:
+        return template.render(lang=self.lang, w=self.page_words.namespace, here=here, css_version=self.css_version,
+                               **context)
+
+    def questionnaire(self, form: Any = None, errors: Sequence[dict[str, str]] = (), rows: Sequence[int] = (),
+                      here: Mapping[str, str] | None = None) -> str:
         """The questionnaire: empty, or with the submitted answers, the error summary and inline messages."""
         values = Values(form)
-        by_name: dict[str, list[str]] = {}
-        located: list[tuple[str | None, str]] = []  # (form name or None, summary text)
+        say = self.page_words.messages.say
+        by_name: dict[str, list[Markup]] = {}
+        located: list[tuple[str | None, Markup]] = []  # (form name or None, summary text)
         for error in errors:
             name = self.codec.form_name_of(error["pointer"], list(rows))
+            detail = say(error["detail"])
             if not self.codec.knows(name):  # an unknown field: say which name the form sent
-                located.append((None, f"{self._field_words(error['pointer'], pointer_name(error['pointer']))}: "
-                                      f"{error['detail']}"))
+                words = self._field_words(error["pointer"], pointer_name(error["pointer"]))
+                located.append((None, Markup("{}: {}").format(words, detail)))
                 continue
-            by_name.setdefault(name, []).append(error["detail"])
-            located.append((name, f"{self._field_words(error['pointer'], name)}: {error['detail']}"))
+            by_name.setdefault(name, []).append(detail)
+            located.append((name, Markup("{}: {}").format(self._field_words(error["pointer"], name), detail)))
         groups = []
         shown: list[Widget] = []
         for group in self.groups:
@@ -194,23 +211,23 @@ class Pages:
             else:
                 hidden.extend((name, value) for value in values.get(name))
         if others:
-            groups.append({"id": "other", "title": "Other answers", "hint": "", "widgets": others})
+            groups.append({"id": "other", "title": self.page_words.page["other_answers"], "hint": "", "widgets": others})
             shown.extend(others)
         summary = self._summary(located, shown)
-        return self._questionnaire.render(groups=groups, hidden=hidden, summary=summary, css_version=self.css_version)
+        return self._page(self._questionnaire, here or {}, groups=groups, hidden=hidden, summary=summary)
 
     def _field_words(self, pointer: str, name: str) -> str:
         try:
             label = self.labels.info(pointer).text.label
         except KeyError:
-            return f"An answer this form does not ask for ({name})"
+            return self.page_words.fill("unknown_form_answer", name=name)
         row = self.codec.row_of(name)
         if row:
-            return f"{self.row_labels[row[0]]} {row[1] + 1}, {label[0].lower()}{label[1:]}"
+            return self.page_words.fill("row_field", row=self._row(row[0], row[1]), field=f"{label[0].lower()}{label[1:]}")
         return label
 
     @staticmethod
-    def _summary(located: list[tuple[str | None, str]], shown: list[Widget]) -> list[dict[str, str | None]]:
+    def _summary(located: list[tuple[str | None, Markup]], shown: list[Widget]) -> list[dict[str, Any]]:
         """Error summary items in page order, each linking to its field's first control (GOV.UK)."""
         targets: dict[str, tuple[int, str]] = {}
         for position, widget in enumerate(shown):
@@ -224,19 +241,16 @@ class Pages:
             items.append((position, {"href": f"#{target}" if target else None, "text": text}))
         return [item for _, item in sorted(items, key=lambda pair: pair[0])]
 
-    def result(self, answer: Mapping[str, Any], facts: Mapping[str, Any]) -> str:
+    def result(self, answer: Mapping[str, Any], facts: Mapping[str, Any], here: Mapping[str, str] | None = None) -> str:
         """The advice, then the follow-up questions with the earlier answers carried in hidden fields."""
         empty = Values()
         followup = [
             self.widget(item["field"], empty, {}, item["question"]) for item in answer["data_requested"]
         ]
-        return self._result.render(
-            answer=self.answers.fragment_markup(answer, facts, 2), followup=followup,
-            hidden=self.codec.encode(facts), css_version=self.css_version,
-        )
+        return self._page(self._result, here or {}, answer=self.answers.fragment_markup(answer, facts, 2),
+                          followup=followup, hidden=self.codec.encode(facts))
 
-    def error(self, status: int, detail: str) -> str:
-        heading = ("Sorry, we could not give advice just now" if status >= 500
-                   else "Sorry, we could not read your answers")
-        return self._error.render(heading=heading, detail=detail, emergency_advice=self.emergency_advice,
-                                  css_version=self.css_version)
+    def error(self, status: int, detail: str, here: Mapping[str, str] | None = None) -> str:
+        heading = self.page_words.page["cannot_advise" if status >= 500 else "cannot_read_answers"]
+        return self._page(self._error, here or {}, heading=heading, detail=self.page_words.messages.say(detail),
+                          emergency_advice=self.emergency_advice)
