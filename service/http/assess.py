@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from functools import partial
-from typing import Any
+from typing import Any, Mapping
 
 import orjson
 from flask import Blueprint, Response, current_app, g, request
@@ -16,6 +16,7 @@ from service.http.jsonbody import BodyError, read_json
 from service.http.language import add_vary
 from service.http.negotiation import BAD_HEADING_LEVEL, HTML, heading_level, not_acceptable, representation
 from service.http.problems import MALFORMED_JSON, VALIDATION, refusal
+from service.localised import Answerer
 
 blueprint = Blueprint("assess", __name__)
 API_VERSION = "1"
@@ -31,8 +32,9 @@ def assess() -> Response:
     if kind is None:
         return _varies(not_acceptable())
     level = heading_level(request)
+    language = runtime.localised.languages.choose(request.headers.get("Accept-Language"))
     if kind == HTML:
-        state.html_errors = partial(_html_refusal, runtime, level or 2)
+        state.html_errors = partial(_html_refusal, runtime, language, level or 2)
     if level is None:
         return _varies(refusal(400, "Bad Request", BAD_HEADING_LEVEL))
     try:
@@ -45,15 +47,15 @@ def assess() -> Response:
         facts = ASSESS_REQUEST.load(body)
     except ValidationError as err:
         return _varies(invalid(validation_errors(err.messages)))
-    # The HTML fragment's own words are en-GB only so far, so it keeps to the default language.
-    language = None if kind == HTML else runtime.localised.languages.choose(request.headers.get("Accept-Language"))
-    answer = answer_for(runtime, facts, language)
+    answerer = answerer_for(runtime, facts, language)
+    answer = answer_for(answerer, facts)
     if kind == HTML:
-        response = Response(runtime.render.answer.fragment(answer, facts, level), 200, content_type=HTML_TYPE)
+        fragment = runtime.render.edition(answerer.edition).answer.fragment(answer, facts, level)
+        response = Response(fragment, 200, content_type=HTML_TYPE)
     else:
         response = Response(orjson.dumps(answer), 200, content_type="application/json")  # + SECURITY_HEADERS
     response.headers["Content-Language"] = answer["knowledge_base"]["language"]
-    return _varies(response, "Accept-Language")
+    return _varies(response)
 
 
 def note_invalid(errors: list[dict[str, str]]) -> None:
@@ -70,15 +72,18 @@ def invalid(errors: list[dict[str, str]]) -> Response:
     return refusal(422, "Unprocessable Content", detail, VALIDATION, errors[:MAX_ERRORS])
 
 
-def answer_for(runtime: Any, facts: dict[str, Any], language: str | None = None) -> dict[str, Any]:
-    """The engine's assessment of validated facts, with its id, time and version; noted for the metrics.
-
-    In `language` (None: the default) for the facts' `region` (absent: the configured default region,
-    else region-neutral): one dict look-up picks the edition, texts already in place. The engine reads
-    only the report's sections, so `region` can stay in the facts it is given."""
+def answerer_for(runtime: Any, facts: Mapping[str, Any], language: str | None = None) -> Answerer:
+    """Who answers: `language` (None: the default) for the facts' `region` (absent: the configured
+    default region, else region-neutral). One dict look-up picks the edition, texts already in place."""
     localised = runtime.localised
     region = facts.get("region", runtime.settings.default_region)
-    assessment = localised.answerer(language or localised.editions.default_language, region).assess(facts)
+    return localised.answerer(language or localised.editions.default_language, region)  # type: ignore[no-any-return]
+
+
+def answer_for(answerer: Answerer, facts: dict[str, Any]) -> dict[str, Any]:
+    """The engine's assessment of validated facts, with its id, time and version; noted for the metrics.
+    The engine reads only the report's sections, so `region` can stay in the facts it is given."""
+    assessment = answerer.assess(facts)
     g.cramp.assessment = assessment
     return {
         "assessment_id": new_assessment_id(),
@@ -88,16 +93,21 @@ def answer_for(runtime: Any, facts: dict[str, Any], language: str | None = None)
     }
 
 
-def _varies(response: Response, *more: str) -> Response:
-    """Every answer of /assess depends on Accept (JSON or HTML), errors included; answers on more."""
-    add_vary(response, "Accept", *more)  # CORS adds Origin to it after this
+def _varies(response: Response) -> Response:
+    """Every answer of /assess depends on Accept (JSON or HTML) and Accept-Language (the answer's words,
+    and an HTML refusal's), errors included."""
+    add_vary(response, "Accept", "Accept-Language")  # CORS adds Origin to it after this
     return response
 
 
-def _html_refusal(runtime: Any, level: int, status: int, title: str, detail: str,
+def _html_refusal(runtime: Any, language: str, level: int, status: int, title: str, detail: str,
                   errors: list[dict[str, str]] | None) -> Response:
-    return Response(runtime.render.answer.problem(status, title, detail, errors, level), status,
-                    content_type=HTML_TYPE)
+    """A refusal as an HTML fragment in the negotiated language, naming the default region's numbers."""
+    edition = runtime.localised.answerer(language, runtime.settings.default_region).edition
+    response = Response(runtime.render.edition(edition).answer.problem(status, title, detail, errors, level),
+                        status, content_type=HTML_TYPE)
+    response.headers["Content-Language"] = language
+    return response
 
 
 def new_assessment_id() -> str:

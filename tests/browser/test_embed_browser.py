@@ -19,13 +19,14 @@ import pytest
 from browsing import ARTIFACTS, RecordedPage, describe_violations
 
 from html_check import read, same_statement
-from service.content import load_knowledge_base
+from service.content import load_editions, load_knowledge_base
 from service.render.form import FormCodec
 from service.render.labels import Labels
 from tooling import skip_or_fail
 from vignette_files import load_vignettes
 
 CASES = load_vignettes()
+SPANISH = load_editions().edition("es", None).kb.presentation.page
 PHONE = {"width": 375, "height": 667}
 NARROW = {"width": 320, "height": 640}
 VNU = Path(__file__).with_name("node_modules") / "vnu-jar" / "build" / "dist" / "vnu.jar"
@@ -159,6 +160,52 @@ def test_the_result_of_every_public_vignette(open_page: Any, run_axe: Any, live_
     keep_html(recorded, f"result-{case['id']}")
 
 
+# --------------------------------------------------------------------------- in Spanish (issue 15 part 4)
+
+def test_the_spanish_pages(open_page: Any, run_axe: Any) -> None:
+    """A portal frames /embed?lang=es&region=ES: the questionnaire, its error state and a result are wholly
+    in Spanish (lang="es" on the page, nothing marked as another language) and axe-clean."""
+    recorded = open_page(viewport=PHONE)
+    response = recorded.goto("/embed?lang=es&region=ES")
+    page = recorded.page
+    assert response.status == 200 and response.headers["content-language"] == "es"
+    assert page.evaluate("document.documentElement.lang") == "es"
+    assert page.locator("[lang]:not(html)").count() == 0
+    assert page.title().startswith(SPANISH["questionnaire_title"])
+    recorded.screenshot("embed-form-es-phone")
+    assert_clean(recorded, run_axe)
+    keep_html(recorded, "form-es")
+
+    page.fill("#cramp-f-person-age", "130")
+    page.fill("#cramp-f-cramp-duration_minutes", "dos")
+    with page.expect_navigation() as navigation:
+        page.locator("button[type=submit]").press("Enter")
+    assert navigation.value.status == 422
+    summary = [text for _, text in read(page.content()).error_summary]
+    assert page.title().startswith(SPANISH["error_prefix"])
+    assert len(summary) == 2 and "120" in summary[0]
+    assert not any("Must be" in text or "Not a valid" in text for text in summary)
+    assert page.evaluate("document.documentElement.lang") == "es"
+    assert page.locator("[lang]:not(html)").count() == 0
+    recorded.screenshot("embed-error-es-phone")
+    assert_clean(recorded, run_axe, status=422)
+    keep_html(recorded, "error-es")
+
+    page.fill("#cramp-f-person-age", "45")
+    page.fill("#cramp-f-cramp-duration_minutes", "0,5")  # the Spanish decimal comma
+    page.check("#cramp-f-signs-chest_pain-yes")
+    with page.expect_navigation() as navigation:
+        page.locator("button[type=submit]").press("Enter")
+    assert navigation.value.status == 200
+    assert page.evaluate("document.documentElement.lang") == "es"
+    main = page.inner_text("main")
+    assert "112" in main and "999" not in main and "911" not in main  # Spain's number only
+    assert page.get_attribute("section.cramp", "data-cramp-level") == "emergency"
+    recorded.screenshot("embed-result-es-phone")
+    assert_clean(recorded, run_axe, status=422)  # the console still holds the error state's own 422
+    keep_html(recorded, "result-es")
+
+
 # --------------------------------------------------------------------------- the keyboard alone
 
 def test_the_whole_flow_with_the_keyboard_alone(open_page: Any, run_axe: Any) -> None:
@@ -252,7 +299,7 @@ def test_every_page_is_valid_html() -> None:
     if not VNU.is_file():
         skip_or_fail(f"{VNU} not found (run `npm ci --prefix tests/browser`, as `make test` and .ci/run do)")
     pages = sorted(PAGES.glob("*.html")) if PAGES.is_dir() else []
-    if len(pages) < 3 + len(CASES):
+    if len(pages) < 6 + len(CASES):
         pytest.skip("the page tests did not all run in this session (deselected)")
     try:
         checked = subprocess.run(["java", "-jar", str(VNU), "--format", "json", *map(str, pages)],

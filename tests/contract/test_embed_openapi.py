@@ -22,7 +22,7 @@ from service.render.labels import Labels  # noqa: E402
 
 FORM = "/components/schemas/EmbedForm"
 ASSESS_HTML_ERRORS = ("400", "413", "415", "422", "500")  # bad input and failures, answered in HTML too
-EMBED_HTML_ERRORS = ("413", "415", "422", "500")
+EMBED_HTML_ERRORS = ("400", "413", "415", "422", "500")  # 400: an unknown ?region=
 
 
 def codec_schema() -> dict[str, Any]:

@@ -141,6 +141,7 @@ def test_cramp_default_region_is_read_and_checked() -> None:
             Settings.from_env({"CRAMP_DEFAULT_REGION": bad})
 
 
-def test_the_html_fragment_stays_in_the_default_language_for_now(client: FlaskClient) -> None:
+def test_the_html_fragment_is_in_the_negotiated_language(client: FlaskClient) -> None:
     response = client.post("/assess", json={}, headers={"Accept": "text/html", "Accept-Language": "es"})
-    assert response.status_code == 200 and response.headers["Content-Language"] == "en-GB"
+    assert response.status_code == 200 and response.headers["Content-Language"] == "es"
+    assert '<section class="cramp cramp--self_care" lang="es"' in response.get_data(as_text=True)
