@@ -10,6 +10,7 @@ from typing import Any, Callable, Iterable, Mapping
 
 from service.advice.pointers import NO_POINTERS, Pointers, field, join
 from service.content.models import Thresholds
+from service.content.templates import render
 
 LEG_LOCATIONS = frozenset({"calf", "thigh", "shin", "foot"})
 EXERCISE_TIMINGS = frozenset({"exercise", "after_exercise"})
@@ -22,6 +23,21 @@ _SECTIONS = ("person", "cramp", "signs", "context")
 _LISTS = ("medications", "conditions", "asks_about", "self_treatment")
 
 
+# The data_quality.toml texts this module reports (Case.warn); the engine refuses content without them.
+WARNING_IDS = frozenset({
+    "fever_with_high_temperature", "fever_with_low_temperature", "pregnancy_weeks_without_pregnancy",
+    "wound_details_without_wound", "injury_hours_without_injury", "swelling_details_without_swelling",
+    "numbness_onset_without_numbness", "weakness_onset_without_weakness", "implausible_duration",
+    "implausible_frequency", "implausible_pregnancy",
+})
+
+
+def warning_texts(warnings: Mapping[str, str], limits: Thresholds) -> dict[str, str]:
+    """The data-quality warning texts with the thresholds they name filled in ("38 °C"): once per engine."""
+    values = {name: f"{getattr(limits, name):g}" for name in Thresholds.ids()}
+    return {warning_id: render(text, values) for warning_id, text in warnings.items()}
+
+
 class Case:
     """The normalised facts of one request. Fact attributes hold pointers (truthy = present)."""
 
@@ -30,14 +46,15 @@ class Case:
         "age", "sex", "locations", "timing", "side", "onset", "character", "warnings", "answered",
         "exercise", "dialysis", "medications", "unrecognised", "recent_changes", "stopped_classes",
         "classes", "medication_names", "fever", "pregnant", "postpartum", "swelling", "numbness",
-        "weakness", "wound_present", "injury",
+        "weakness", "wound_present", "injury", "warning_texts",
     )
 
     def __init__(
-        self, request: dict[str, Any], classify: Classifier, limits: Thresholds,
+        self, request: dict[str, Any], classify: Classifier, limits: Thresholds, warning_texts: Mapping[str, str],
         cramp_associated: frozenset[str] = frozenset(),
     ) -> None:
         self.raw = request
+        self.warning_texts = warning_texts  # data_quality.toml's texts, thresholds filled (warning_texts())
         self.limits = limits  # the numbers rules compare answers with (content: thresholds.toml)
         self.cramp_associated = cramp_associated  # drug classes guidance 3.1 links to cramps
         self.person: dict[str, Any] = request.get("person", {})
@@ -139,8 +156,9 @@ class Case:
     def is_child(self) -> bool | None:
         return None if self.age is None else self.age < self.limits.adult_age
 
-    def warn(self, code: str, pointer: str, detail: str) -> None:
-        self.warnings.append({"code": code, "pointer": pointer, "detail": detail})
+    def warn(self, code: str, pointer: str, text: str) -> None:
+        """Report a conflicting or implausible answer; `text` names its words in data_quality.toml."""
+        self.warnings.append({"code": code, "pointer": pointer, "detail": self.warning_texts[text]})
 
     # --- normalisation -------------------------------------------------------------------------
 
@@ -184,12 +202,12 @@ class Case:
             fever = ("/signs/temperature_c",)
             if fever_box is False:
                 self.warn("conflict_fever", "/signs/fever",
-                          f"A temperature of {limits.fever_c:g} °C or more was given with fever false; treated as fever.")
+                          "fever_with_high_temperature")
         if fever_box is True:
             fever += ("/signs/fever",)
             if temperature is not None and temperature < limits.fever_c:
                 self.warn("conflict_fever", "/signs/temperature_c",
-                          f"Fever was reported with a temperature below {limits.fever_c:g} °C; treated as fever.")
+                          "fever_with_low_temperature")
         self.fever: Pointers = fever
 
         self.pregnant: Pointers = self.said_yes("person", "pregnant")
@@ -197,7 +215,7 @@ class Case:
             self.pregnant += ("/person/gestation_weeks",)
             if person.get("pregnant") is False:
                 self.warn("conflict_pregnancy", "/person/pregnant",
-                          "Weeks of pregnancy were given with pregnant false; treated as pregnant.")
+                          "pregnancy_weeks_without_pregnancy")
         weeks_postpartum = person.get("weeks_postpartum")
         self.postpartum: Pointers = (
             ("/person/weeks_postpartum",) if weeks_postpartum is not None and weeks_postpartum <= limits.postpartum_weeks
@@ -205,11 +223,11 @@ class Case:
         )
 
         self.swelling = self._implied("swelling", ("swelling_side", "swelling_onset"),
-                                      "A swelling side or onset was given with swelling false; treated as swelling.")
+                                      "swelling_details_without_swelling")
         self.numbness = self._implied("numbness", ("numbness_onset",),
-                                      "A numbness onset was given with numbness false; treated as numbness.")
+                                      "numbness_onset_without_numbness")
         self.weakness = self._implied("weakness", ("weakness_onset",),
-                                      "A weakness onset was given with weakness false; treated as weakness.")
+                                      "weakness_onset_without_weakness")
 
         wound = self.wound
         wound_details = join(
@@ -220,29 +238,24 @@ class Case:
         if wound_details and not self.wound_present:
             if wound.get("present") is False:
                 self.warn("conflict_wound", "/context/wound/present",
-                          "Wound details were given with present false; treated as a wound.")
+                          "wound_details_without_wound")
             self.wound_present = wound_details
 
         self.injury: Pointers = self.ctx("recent_injury")
         if "injury_hours_ago" in context and not self.injury:
             if context.get("recent_injury") is False:
                 self.warn("conflict_injury", "/context/recent_injury",
-                          "Hours since an injury were given with recent_injury false; treated as an injury.")
+                          "injury_hours_without_injury")
             self.injury = ("/context/injury_hours_ago",)
 
         duration = self.cramp.get("duration_minutes")
         if duration is not None and duration > limits.implausible_cramp_minutes:
-            self.warn("implausible_duration", "/cramp/duration_minutes",
-                      f"A single cramp lasting over {limits.implausible_cramp_minutes:g} minutes is unusual; "
-                      "the answer takes it as a prolonged cramp.")
+            self.warn("implausible_duration", "/cramp/duration_minutes", "implausible_duration")
         episodes = self.cramp.get("episodes_per_week")
         if episodes is not None and episodes > limits.implausible_cramps_per_week:
-            self.warn("implausible_frequency", "/cramp/episodes_per_week",
-                      f"More than {limits.implausible_cramps_per_week:g} cramps a week is unusual; "
-                      "the answer takes it as very frequent cramps.")
+            self.warn("implausible_frequency", "/cramp/episodes_per_week", "implausible_frequency")
         if self.age is not None and self.age < limits.implausible_pregnancy_age and self.pregnant:
-            self.warn("implausible_pregnancy", "/person/age",
-                      "Pregnancy was reported for a young child; please check the age.")
+            self.warn("implausible_pregnancy", "/person/age", "implausible_pregnancy")
 
     def _implied(self, key: str, details: tuple[str, ...], message: str) -> Pointers:
         """A detail field (side, onset) implies the yes/no sign, whatever the yes/no box says."""

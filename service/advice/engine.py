@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from service.advice.case import Case
+from service.advice.case import WARNING_IDS, Case, warning_texts
 from service.advice.cautions import CHECKS, contraindications
 from service.advice.levels import LEVELS, rank_of
 from service.advice.medications import MedicationLexicon
@@ -37,6 +37,7 @@ class Engine:
         self._cramp_classes = frozenset(
             cid for cid in self.lexicon.class_ids if self.lexicon.drug_class(cid).cramp_associated
         )
+        self._warning_texts = warning_texts(kb.warnings, kb.thresholds)
         # Static parts of the answer, built once; per request only `because` is filled in.
         self._flag_templates = {
             rule_id: {
@@ -97,6 +98,10 @@ class Engine:
         }
 
     def _check_coverage(self) -> None:
+        if set(self.kb.warnings) != WARNING_IDS:
+            raise KnowledgeBaseError(f"data_quality.toml: warning ids differ from the engine's: missing "
+                                     f"{sorted(WARNING_IDS - set(self.kb.warnings))}, unknown "
+                                     f"{sorted(set(self.kb.warnings) - WARNING_IDS)}")
         kb = self.kb
         missing = set(RULE_IDS) - set(kb.rules)
         extra = set(kb.rules) - set(RULE_IDS)
@@ -114,7 +119,7 @@ class Engine:
 
     def assess(self, request: dict[str, Any]) -> dict[str, Any]:
         """Assess one validated request. Deterministic: the same request gives the same answer."""
-        c = Case(request, self.lexicon.classify, self.kb.thresholds, self._cramp_classes)
+        c = Case(request, self.lexicon.classify, self.kb.thresholds, self._warning_texts, self._cramp_classes)
         fired: dict[str, Pointers] = {}
         for rule_id, rule in zip(RULE_IDS, RULES):
             because = rule(c, fired)

@@ -39,7 +39,7 @@ DEFAULT_DATA_DIR = Path(__file__).with_name("data")
 FILES = (
     "kb.toml", "sources.toml", "levels.toml", "rules.toml", "recommendations.toml",
     "safety_net.toml", "questions.toml", "contraindications.toml", "medications.toml", "thresholds.toml",
-    "fields.toml", "presentation.toml",
+    "fields.toml", "presentation.toml", "data_quality.toml",
 )
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DURATION = re.compile(r"^P(?:T\d+[HMS]|\d+[DW])$")
@@ -260,6 +260,21 @@ def _load_contraindications(file: str, doc: Mapping[str, Any]) -> dict[str, str]
     return reasons
 
 
+def _load_warnings(file: str, doc: Mapping[str, Any]) -> dict[str, str]:
+    """The data-quality warning texts by id; their {placeholders} may name thresholds only."""
+    table = doc.get("warning")
+    if not isinstance(table, dict) or not table:
+        raise KnowledgeBaseError(f"{file}: needs [warning.<id>] tables")
+    texts = {}
+    for warning_id, entry in table.items():
+        r = _Reader(file, entry if isinstance(entry, dict) else {}, f"warning '{warning_id}'")
+        text = texts[warning_id] = r.text("text")
+        unknown = [name for name in re.findall(r"\{([^{}]*)\}", text) if name not in Thresholds.ids()]
+        if unknown:
+            raise r.fail(f"names {{{unknown[0]}}}; a warning's placeholders are threshold ids of thresholds.toml")
+    return texts
+
+
 def _load_thresholds(file: str, doc: Mapping[str, Any], sources: Mapping[str, Source]) -> dict[str, ThresholdContent]:
     found = {}
     for r in _entries(file, doc, "threshold"):
@@ -393,4 +408,5 @@ def load_knowledge_base(directory: Path = DEFAULT_DATA_DIR) -> KnowledgeBase:
         threshold_content=MappingProxyType(thresholds),
         fields=MappingProxyType(fields),
         presentation=_load_presentation("presentation.toml", docs["presentation.toml"], fields, questions),
+        warnings=MappingProxyType(_load_warnings("data_quality.toml", docs["data_quality.toml"])),
     )

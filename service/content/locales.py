@@ -32,10 +32,11 @@ SOURCE_FILES = {
     "level": "levels.toml", "rule": "rules.toml", "recommendation": "recommendations.toml",
     "safety_net": "safety_net.toml", "question": "questions.toml", "contraindication": "contraindications.toml",
     "kb": "kb.toml", "field": "fields.toml", "group": "presentation.toml", "presentation": "presentation.toml",
+    "warning": "data_quality.toml",
 }
-# Texts whose {placeholders} are filled per request by the HTML renderer ({version}, {min}...), not with
-# the region table's phrases at start-up.
-PER_REQUEST = frozenset({"presentation"})
+# Texts whose {placeholders} are filled by code, not with the region table's phrases at start-up: per
+# request by the HTML renderer ({version}, {min}...), and with threshold values by the engine.
+PER_REQUEST = frozenset({"presentation", "warning"})
 PRESENTATION_TABLES = ("page", "message", "answers", "levels", "evidence")
 _TOP_LEVEL = {"locale", "name", "or", "inherits", "source"}
 _FORMS = ("neutral", "region", "with_service", "without_service")
@@ -124,6 +125,8 @@ def source_texts(kb: KnowledgeBase) -> dict[TextKey, Text]:
     for table in PRESENTATION_TABLES:
         for name, words in _presentation_table(presentation, table).items():
             texts[("presentation", table, name)] = words
+    for warning_id, text in kb.warnings.items():
+        texts[("warning", warning_id, "text")] = text
     return texts
 
 
@@ -188,6 +191,7 @@ def with_texts(kb: KnowledgeBase, texts: Mapping[TextKey, Text]) -> KnowledgeBas
                 for name in _presentation_table(kb.presentation, table)
             }) for table in PRESENTATION_TABLES},
         ),
+        warnings=MappingProxyType({warning_id: texts[("warning", warning_id, "text")] for warning_id in kb.warnings}),
     )
 
 

@@ -180,3 +180,4 @@ class KnowledgeBase:
     threshold_content: Mapping[str, ThresholdContent]
     fields: Mapping[str, FieldText]
     presentation: Presentation
+    warnings: Mapping[str, str]  # data-quality warning texts by id ({threshold ids} not yet filled)

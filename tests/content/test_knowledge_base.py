@@ -74,6 +74,9 @@ def test_sha256_changes_with_content(data_dir: Path, kb: KnowledgeBase) -> None:
     ("levels.toml", lambda t: t.replace('act_within = "P3D"', 'act_within = "3 days"', 1),
      "levels.toml: level 'doctor_soon': 'act_within'"),
     ("kb.toml", lambda t: t.replace("last_reviewed", "reviewed", 1), "kb.toml: top level: 'last_reviewed'"),
+    ("data_quality.toml", lambda t: t.replace("{fever_c} °C or more", "{fever} °C or more", 1),
+     "data_quality.toml: warning 'fever_with_high_temperature': names {fever}; a warning's placeholders are "
+     "threshold ids"),
 ])
 def test_broken_file_is_named(data_dir: Path, file: str, change: Callable[[str], str], message: str) -> None:
     edit(data_dir / file, change)
@@ -94,6 +97,14 @@ def test_rule_without_code_stops_the_engine(data_dir: Path) -> None:
         if "[rule.heavy_alcohol_use]" in locale.read_text(encoding="utf-8"):
             edit(locale, lambda t: t.replace("[rule.heavy_alcohol_use]", "[rule.heavy_alcohol_usage]"))
     with pytest.raises(KnowledgeBaseError, match="rules without content \\['heavy_alcohol_use'\\]"):
+        Engine(load_knowledge_base(data_dir))
+
+
+def test_a_warning_without_its_text_stops_the_engine(data_dir: Path) -> None:
+    edit(data_dir / "data_quality.toml", lambda t: t.replace("[warning.implausible_pregnancy]", "[warning.implausible_age]"))
+    edit(data_dir / "locales" / "es.toml", lambda t: t.replace("[warning.implausible_pregnancy]", "[warning.implausible_age]"))
+    with pytest.raises(KnowledgeBaseError, match=r"data_quality.toml: warning ids differ from the engine's: "
+                                                 r"missing \['implausible_pregnancy'\], unknown \['implausible_age'\]"):
         Engine(load_knowledge_base(data_dir))
 
 
