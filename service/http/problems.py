@@ -7,7 +7,7 @@ import logging
 from typing import Any, Callable, Iterable, Mapping
 
 import orjson
-from flask import Flask, Response, current_app, g
+from flask import Flask, Response, current_app, g, request
 from werkzeug.exceptions import HTTPException
 
 PROBLEM_JSON = "application/problem+json"
@@ -77,9 +77,16 @@ def refusal(
 
 
 def _emergency_advice() -> str:
+    """The emergency advice in the caller's language (Accept-Language) for the default region; on a failure
+    path, so anything amiss falls back to the default edition's, then to the words in this module."""
     runtime = current_app.extensions.get("cramp") if current_app else None
     kb = getattr(runtime, "kb", None)
-    return kb.emergency_fallback if kb is not None else EMERGENCY_ADVICE
+    try:
+        localised = runtime.localised  # type: ignore[union-attr]
+        language = localised.languages.choose(request.headers.get("Accept-Language"))
+        return localised.answerer(language, runtime.settings.default_region).edition.kb.emergency_fallback  # type: ignore
+    except Exception:  # noqa: BLE001 - the advice must leave whatever else has failed
+        return kb.emergency_fallback if kb is not None else EMERGENCY_ADVICE
 
 
 def _http_error(error: HTTPException) -> Response:

@@ -9,6 +9,7 @@ from flask import Flask, Response
 from flask.testing import FlaskClient
 
 from service.advice import Engine
+from service.content import load_editions
 
 PROBLEM = "application/problem+json"
 
@@ -136,6 +137,9 @@ def test_unhandled_exception_is_500_with_emergency_advice(client: FlaskClient,
     body = assert_problem(response, 500)
     assert "emergency" in body["emergency_advice"].lower()
     assert "secret" not in response.get_data(as_text=True)
+    # In the caller's language, like the answer it replaces.
+    spanish = assert_problem(client.post("/assess", json={}, headers={"Accept-Language": "es"}), 500)
+    assert spanish["emergency_advice"] == load_editions().edition("es", None).kb.emergency_fallback
 
 
 def test_surrogate_hidden_behind_a_huge_integer_is_still_400(client: FlaskClient) -> None:
