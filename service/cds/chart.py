@@ -1,7 +1,9 @@
 """Validated FHIR resources -> a Chart (what the cards talk about) and the engine's request facts.
 
 Pure: no Flask, no clock (the caller passes today's date). Every mapping from a code to a fact is in
-service/cds/data/codes.toml; medicine names go through the engine's own lexicon.
+service/cds/data/codes.toml; medicine names go through the engine's own lexicon. `ChartReader.uses`
+is the pre-read that decides, before validation, which resources can change the answer (see
+service/cds/fhir.py for what that means for validation).
 """
 from __future__ import annotations
 
@@ -22,11 +24,12 @@ CURRENT_MEDICINE = frozenset({"active", "on-hold", "intended"})
 RESULT_STATUSES = frozenset({"final", "amended", "corrected"})
 PREGNANCY_WORDS = frozenset({"pregnant", "pregnancy"})
 NOT_WORDS = frozenset({"not", "no", "non"})
+UNNAMED_MEDICINE = "a medicine given by reference only"  # what the engine is given for a medicine without a name
 
 
 @dataclass(frozen=True, slots=True)
 class Medicine:
-    name: str  # as the record writes it (text, else the first display)
+    name: str  # as the record writes it (text, else the first display), or "" when it has none
     reference: str  # "MedicationRequest/123"
     engine_name: str  # what the engine classifies: the name, plus a lexicon term for an ATC-only class
     supplements: frozenset[str]
@@ -47,7 +50,7 @@ class Chart:
     pregnant: bool | None = None
     languages: list[str] = field(default_factory=list)  # BCP 47 tags from Patient.communication, preferred first
     cramp_problem: bool = False
-    conditions: dict[str, list[str]] = field(default_factory=dict)  # condition id -> displays as recorded
+    conditions: dict[str, list[str]] = field(default_factory=dict)  # condition id -> displays as recorded ("": none)
     medicines: list[Medicine] = field(default_factory=list)
     labs: dict[str, LabResult] | None = None  # None: observations were not sent
 
@@ -68,14 +71,28 @@ def concept_text(concept: Any) -> str:
     return next((c["display"].strip() for c in codings(concept) if isinstance(c.get("display"), str)), "")
 
 
+def plain_concept(concept: Any) -> bool:
+    """A CodeableConcept (or its absence) the pre-read can read as JSON: text a string, coding an array of
+    objects whose system, code and display are strings. Anything else is left to the library to report."""
+    if concept is None:
+        return True
+    if not isinstance(concept, dict) or not isinstance(concept.get("text", ""), str):
+        return False
+    coding = concept.get("coding", ())
+    return isinstance(coding, (list, tuple)) and all(
+        isinstance(c, dict) and isinstance(c.get("system", ""), str) and isinstance(c.get("code", ""), str)
+        and isinstance(c.get("display", ""), str) for c in coding)
+
+
 def _code_of(concept: Any) -> str:
     return next((c.get("code", "") for c in codings(concept)), "")
 
 
-def _words(concept: Any) -> set[str]:
+def _texts(concept: Any) -> list[str]:
+    """A concept's text and displays, each once (a display often repeats the text)."""
     texts = [concept.get("text")] if isinstance(concept, dict) else []
     texts += [c.get("display") for c in codings(concept)]
-    return {word for text in texts if isinstance(text, str) for word in tokens(text)}
+    return list(dict.fromkeys(text for text in texts if isinstance(text, str)))
 
 
 class ChartReader:
@@ -87,6 +104,16 @@ class ChartReader:
         self._atc, self._loinc = codes.systems["atc"], codes.systems["loinc"]
         self._phrases = {" ".join(phrase): supplement for phrase, supplement in codes.supplement_names}
         self._first_words = frozenset(phrase[0] for phrase, _ in codes.supplement_names if phrase)
+        # ATC prefixes (every level of a code: A, A10, A10B...) -> the lexicon terms and supplements they
+        # mean, so a code is looked up level by level instead of tried against every prefix.
+        self._atc_levels: dict[str, tuple[list[str], list[str]]] = {}  # prefix -> (terms, supplements)
+        for prefix, _, term in codes.atc:
+            self._atc_levels.setdefault(prefix, ([], []))[0].append(term)
+        for prefix, supplement in codes.supplement_atc:
+            self._atc_levels.setdefault(prefix, ([], []))[1].append(supplement)
+        self._atc_lengths = sorted({len(prefix) for prefix in self._atc_levels})
+        # Any cramp word appears in the lower-cased text of a concept that has it as a word (ASCII text).
+        self._cramp_words = tuple(codes.cramp_words)
         # ICD-10 prefixes by the code's first letter: a look-up narrows ~40 prefixes to a few.
         self._icd_prefixes: dict[str, dict[str, tuple[tuple[str, str], ...]]] = {}
         for system, pairs in codes.condition_prefixes.items():
@@ -94,6 +121,34 @@ class ChartReader:
             for prefix, condition in pairs:
                 by_letter.setdefault(prefix[0], []).append((prefix, condition))
             self._icd_prefixes[system] = {letter: tuple(found) for letter, found in by_letter.items()}
+
+    # --- The pre-read -------------------------------------------------------------------------------
+
+    def uses(self, resource: dict[str, Any]) -> bool:
+        """Whether this resource can change the answer, from resourceType, status and code alone.
+
+        Conservative: a status or code the pre-read cannot read plainly (a wrong JSON type, a null in
+        an array) counts as used, so validation reports it. The rules mirror the readers below: a
+        Condition whose code is neither a cramp problem nor a condition of codes.toml is never read
+        further; nor is a medicine that is not current, nor an Observation that is not a result of a
+        mapped LOINC code. The Patient, and any other type, is always used.
+        """
+        rtype = resource.get("resourceType")
+        if rtype == "Condition":
+            concept = resource.get("code")
+            if not plain_concept(concept):
+                return True
+            cramp, condition_ids = self._coded(concept)
+            return cramp or bool(condition_ids) or self._names_a_cramp(concept)  # words only when codes say nothing
+        if rtype in ("MedicationRequest", "MedicationStatement"):
+            status = resource.get("status")
+            return not isinstance(status, str) or status in CURRENT_MEDICINE
+        if rtype == "Observation":
+            status, concept = resource.get("status"), resource.get("code")
+            if not isinstance(status, str) or not plain_concept(concept):
+                return True
+            return status in RESULT_STATUSES and self._lab_kind(concept) is not None
+        return True
 
     # --- Patient ------------------------------------------------------------------------------------
 
@@ -117,34 +172,38 @@ class ChartReader:
         if (clinical and clinical not in ACTIVE_CONDITION) or _code_of(condition.get("verificationStatus")) in NOT_A_DIAGNOSIS:
             return
         concept = condition.get("code")
-        if self._is_cramp(concept):
+        cramp, condition_ids = self._coded(concept)
+        if cramp or self._names_a_cramp(concept):
             chart.cramp_problem = True
-        display = concept_text(concept) or "a coded condition"
-        for condition_id in self._conditions(concept):
+        display = concept_text(concept)  # "" when the record names it only by code: the cards say so
+        for condition_id in condition_ids:
             chart.conditions.setdefault(condition_id, []).append(display)
 
-    def _is_cramp(self, concept: Any) -> bool:
-        for coding in codings(concept):
-            prefixes = self.codes.cramp_prefixes.get(coding.get("system", ""))
-            if prefixes and isinstance(coding.get("code"), str) and normalise(coding["code"]) in prefixes:
-                return True
-        words = _words(concept)
-        codes = self.codes
-        return bool(words & codes.cramp_words and words & codes.site_words and not words & codes.not_words)
-
-    def _conditions(self, concept: Any) -> set[str]:
-        found = set()
+    def _coded(self, concept: Any) -> tuple[bool, set[str]]:
+        """(whether a code says cramp problem, the conditions its codes map to), in one pass over the codings."""
+        cramp, found = False, set()
         for coding in codings(concept):
             system, code = coding.get("system", ""), coding.get("code")
-            if not isinstance(code, str):
+            if not isinstance(code, str) or not code:
                 continue
-            if system in self._icd and code:
+            if system in self._icd:
                 code = normalise(code)
+                cramp = cramp or code in self.codes.cramp_prefixes.get(system, ())
                 candidates = self._icd_prefixes.get(system, {}).get(code[0], ())
                 found.update(c for prefix, c in candidates if code.startswith(prefix))
             elif (system, code) in self.codes.condition_codes:
                 found.add(self.codes.condition_codes[(system, code)])
-        return found
+        return cramp, found
+
+    def _names_a_cramp(self, concept: Any) -> bool:
+        """A cramp named in words: a cramp word and a site word, and none of the words for other cramps."""
+        texts = _texts(concept)
+        joined = " ".join(texts).lower()
+        if joined.isascii() and not any(word in joined for word in self._cramp_words):
+            return False  # no cramp word anywhere: no need to cut the texts into words
+        words = {word for text in texts for word in tokens(text)}
+        codes = self.codes
+        return bool(words & codes.cramp_words and words & codes.site_words and not words & codes.not_words)
 
     # --- Medicines ----------------------------------------------------------------------------------
 
@@ -154,20 +213,30 @@ class ChartReader:
         concept = resource.get("medicationCodeableConcept")
         reference = resource.get("medicationReference")
         name = concept_text(concept) or (reference.get("display", "") if isinstance(reference, dict) else "")
-        name = " ".join(name.split())[:MAX_NAME] or "a medicine given by reference only"
-        terms, supplements = [], set()
+        name = " ".join(name.split())[:MAX_NAME]  # "" for a medicine given by reference only: the cards say so
+        terms: list[str] = []
+        supplements: set[str] = set()
         for coding in codings(concept):
             code = coding.get("code")
             if coding.get("system") == self._atc and isinstance(code, str):
-                terms += [term for prefix, _, term in self.codes.atc if code.startswith(prefix)]
-                supplements.update(s for prefix, s in self.codes.supplement_atc if code.startswith(prefix))
-        texts = [name] + [c["display"] for c in codings(concept) if isinstance(c.get("display"), str)]
+                for length in self._atc_lengths:
+                    level = self._atc_levels.get(code[:length]) if length <= len(code) else None
+                    if level is not None:
+                        terms += level[0]
+                        supplements.update(level[1])
+        texts = list(dict.fromkeys([name] + [c["display"] for c in codings(concept) if isinstance(c.get("display"), str)]))
         supplements.update(self._supplements(texts))
         # The engine classifies one name: the record's text, else a coded display the lexicon knows,
         # plus a lexicon term for each class only the ATC code tells.
-        engine_name = next((t for t in texts if self.lexicon.classify(t)), name)[:MAX_NAME]
-        known = self.lexicon.classify(engine_name)
-        extra = [t for t in dict.fromkeys(terms) if not self.lexicon.classify(t) <= known]
+        classify = self.lexicon.classify
+        engine_name, known = name or UNNAMED_MEDICINE, classify(name)
+        if not known:
+            for text in texts[1:]:
+                if classify(text):
+                    engine_name = text[:MAX_NAME]
+                    known = classify(engine_name)
+                    break
+        extra = [t for t in dict.fromkeys(terms) if not classify(t) <= known]
         if extra:
             suffix = f" ({', '.join(extra)})"
             engine_name = engine_name[: MAX_NAME - len(suffix)].rstrip() + suffix
@@ -193,8 +262,7 @@ class ChartReader:
     def observation(self, chart: Chart, observation: dict[str, Any]) -> None:
         if observation.get("status") not in RESULT_STATUSES:
             return
-        kind = next((self.codes.labs[c["code"]] for c in codings(observation.get("code"))
-                     if c.get("system") == self._loinc and c.get("code") in self.codes.labs), None)
+        kind = self._lab_kind(observation.get("code"))
         if kind is None:
             return
         when = _effective(observation)
@@ -207,6 +275,11 @@ class ChartReader:
                                   concept_text(next(iter(observation.get("interpretation", ())), None)))
         if kind.id == "pregnancy_status":
             chart.pregnant = _pregnant(observation.get("valueCodeableConcept"))
+
+    def _lab_kind(self, concept: Any) -> LabKind | None:
+        labs = self.codes.labs
+        return next((labs[c["code"]] for c in codings(concept)
+                     if c.get("system") == self._loinc and c.get("code") in labs), None)
 
     # --- Facts for the engine -----------------------------------------------------------------------
 

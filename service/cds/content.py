@@ -3,13 +3,19 @@
 Like the knowledge base, a bad entry stops start-up with a message naming the file and the entry:
 a code that maps to a drug class the lexicon lacks, a guidance source id that does not exist, a
 SNOMED CT id whose check digit is wrong, a card summary too long for CDS Hooks.
+
+cards.toml is written in English (en-GB); cards.<language>.toml (cards.es.toml) carries the same
+statements in another language, entry by entry, each marked `translation_reviewed` until a clinician
+has reviewed it. Every statement must be there, with exactly the English {placeholders}; sources,
+rules and the code mapping are cards.toml's and codes.toml's, shared by every language.
 """
 from __future__ import annotations
 
 import re
+import string
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -30,8 +36,21 @@ SERVICES = ("leg-cramp-review", "quinine-for-cramps")
 SUPPLEMENTS = ("potassium", "magnesium")  # the request's self_treatment values G5 reads
 INDICATORS = ("info", "warning", "critical")
 SUMMARY_MAX = 139  # CDS Hooks 2.0: "<140-character summary"
+SOURCE_LANGUAGE = "en"  # cards.toml's; a translation is cards.<language>.toml
+LONGEST_COUNT = "50"  # the most a summary's {count} can be (chart.MAX_MEDICINES)
+# Words the cards use besides statements: the source list's heading, fall-backs for record data
+# without a name, and the line saying a card's wording is not yet reviewed in its language.
+WORDS = ("sources", "no_value", "unnamed_condition", "unnamed_medicine", "quinine", "unreviewed")
 _SOURCE = re.compile(r"^S[1-9][0-9]*$")
 _CODE = re.compile(r"^[a-z][a-z0-9-]{0,63}$")
+# The {placeholders} the renderer fills, by (card, text); "*" for every card.
+FILLED: dict[tuple[str, str], frozenset[str]] = {
+    ("*", "summary_one"): frozenset({"count"}), ("*", "summary_many"): frozenset({"count"}),
+    ("guidance_flag", "summary_one"): frozenset({"count", "title", "guidance_id"}),
+    ("guidance_flag", "summary_many"): frozenset({"count", "title", "guidance_id"}),
+    ("cramp_medicines", "unrecognised"): frozenset({"count"}), ("what_to_check", "results_missing"): frozenset({"labs"}),
+    ("quinine_order", "action"): frozenset({"resource"}),
+}
 # Extra fields some cards carry: "text" a string, "statement" {text, sources}, "ids" a list of strings.
 _EXTRA: dict[str, dict[str, str]] = {
     "cramp_medicines": {"statin": "statement", "unrecognised": "text"},
@@ -66,6 +85,7 @@ class ServiceContent:
 class CardContent:
     id: str
     service: str
+    topic: str  # the display of the card's topic coding (its kind)
     source: str  # the guidance source id shown as the card's source; "" = the flag's own first source
     rules: tuple[str, ...]
     summary_one: str
@@ -78,6 +98,7 @@ class CardContent:
 
 @dataclass(frozen=True, slots=True)
 class Association:
+    id: str  # the first class of its [[association]] entry, which names the entry in a translation
     strength: str
     sources: tuple[str, ...]
 
@@ -116,6 +137,14 @@ class CdsContent:
     override_reasons: tuple[Mapping[str, str], ...]
     associations: Mapping[str, Association]
     last_reviewed: str
+    words: Mapping[str, str]
+    language: str = SOURCE_LANGUAGE  # the cards' language: "en", or a translation's ("es")
+    translation_reviewed: bool = True  # every entry of the translation reviewed by a clinician
+    class_labels: Mapping[str, str] = field(default_factory=dict)  # drug class -> label, where the lexicon's is English
+    lab_labels: Mapping[str, str] = field(default_factory=dict)  # lab kind -> label in this language
+
+    def lab_label(self, kind: LabKind) -> str:
+        return self.lab_labels.get(kind.id, kind.label)
 
 
 class _Entry:
@@ -276,7 +305,23 @@ def _term(e: _Entry, kb: KnowledgeBase, lexicon: MedicationLexicon, classes: fro
     raise e.fail(f"no name in medications.toml means exactly {sorted(classes)}")
 
 
-def load_content(kb: KnowledgeBase, lexicon: MedicationLexicon, directory: Path = DATA_DIR) -> CdsContent:
+def card_languages(directory: Path = DATA_DIR) -> tuple[str, ...]:
+    """The languages card statements exist in: cards.toml's, then one per cards.<language>.toml."""
+    found = sorted(path.name.split(".")[1] for path in directory.glob("cards.*.toml"))
+    return (SOURCE_LANGUAGE, *(language for language in found if language != SOURCE_LANGUAGE))
+
+
+def load_content(kb: KnowledgeBase, lexicon: MedicationLexicon, directory: Path = DATA_DIR,
+                 language: str = SOURCE_LANGUAGE) -> CdsContent:
+    """The CDS content with card statements in `language` (cards.toml's, or cards.<language>.toml's)."""
+    content = _load_source(kb, lexicon, directory)
+    if language != SOURCE_LANGUAGE:
+        content = load_translation(content, directory / f"cards.{language}.toml", language)
+    _check_summaries(f"cards.{language}.toml" if language != SOURCE_LANGUAGE else "cards.toml", content, kb)
+    return content
+
+
+def _load_source(kb: KnowledgeBase, lexicon: MedicationLexicon, directory: Path) -> CdsContent:
     codes = load_codes(kb, lexicon, directory)
     file = "cards.toml"
     doc = _read(directory / file)
@@ -309,8 +354,9 @@ def load_content(kb: KnowledgeBase, lexicon: MedicationLexicon, directory: Path 
         reasons.append(MappingProxyType({"code": code, "display": e.text("display")}))
     associations: dict[str, Association] = {}
     for e in _tables(file, doc, "association"):
-        association = Association(e.text("strength"), e.sources(kb))
-        for cls in e.texts("classes"):
+        classes = e.texts("classes")
+        association = Association(classes[0], e.text("strength"), e.sources(kb))
+        for cls in classes:
             if cls not in lexicon.class_ids or cls in associations:
                 raise e.fail(f"class {cls!r} is unknown or listed twice")
             associations[cls] = association
@@ -319,8 +365,11 @@ def load_content(kb: KnowledgeBase, lexicon: MedicationLexicon, directory: Path 
         raise CdsContentError(f"{file}: [[association]] must cover exactly the cramp-associated classes; "
                               f"missing {sorted(cramp_classes - set(associations))}, "
                               f"not cramp-associated {sorted(set(associations) - cramp_classes)}")
+    words = _Entry(file, "[words]", doc.get("words"))
     return CdsContent(codes, MappingProxyType(services), MappingProxyType(cards), tuple(reasons),
-                      MappingProxyType(associations), top.text("last_reviewed"))
+                      MappingProxyType(associations), top.text("last_reviewed"),
+                      MappingProxyType({key: words.text(key) for key in WORDS}),
+                      lab_labels=MappingProxyType({kind.id: kind.label for kind in codes.lab_kinds}))
 
 
 def _card(e: _Entry, kb: KnowledgeBase) -> CardContent:
@@ -356,10 +405,174 @@ def _card(e: _Entry, kb: KnowledgeBase) -> CardContent:
             extra[key] = e.entry[key]
         else:
             extra[key] = e.text(key)
-    for summary in ("summary_one", "summary_many"):
-        text = e.text(summary)
-        # Placeholders filled at run time may lengthen it; the renderer re-checks and shortens.
-        if len(text) > SUMMARY_MAX:
-            raise e.fail(f"'{summary}' is {len(text)} characters; CDS Hooks wants under 140")
-    return CardContent(card_id, service, source, rules, e.text("summary_one"), e.text("summary_many"),
-                       e.text("heading", empty=True), statements, indicator, MappingProxyType(extra))
+    card = CardContent(card_id, service, e.text("topic"), source, rules, e.text("summary_one"),
+                       e.text("summary_many"), e.text("heading", empty=True), statements, indicator,
+                       MappingProxyType(extra))
+    for key, text in wordings(card):
+        try:
+            unfilled = placeholders(text) - FILLED.get((card_id, key), FILLED.get(("*", key), frozenset()))
+        except ValueError:
+            raise e.fail(f"'{key}' has an unmatched {{ or }}") from None
+        if unfilled:
+            raise e.fail(f"'{key}' names {{{', '.join(sorted(unfilled))}}}, which the cards never fill in")
+    return card
+
+
+def _check_summaries(file: str, content: CdsContent, kb: KnowledgeBase) -> None:
+    """Every summary under 140 characters as filled in: {count} at its largest, a guidance finding's
+    {title} and {guidance_id} for every rule of the knowledge base (in the content's language)."""
+    fillings = [{"count": LONGEST_COUNT}] + [
+        {"title": rule.title, "guidance_id": rule.guidance_id} for rule in kb.rules.values()]
+    for card in content.cards.values():
+        for key in ("summary_one", "summary_many"):
+            template = getattr(card, key)
+            names = placeholders(template)
+            for filling in fillings:
+                if not names <= filling.keys():
+                    continue
+                text = template.format(**filling)
+                if len(text) > SUMMARY_MAX:
+                    shown = f" with the title of rule {filling['title']!r}" if "title" in names else ""
+                    raise CdsContentError(f"{file}: card {card.id!r}: '{key}' is {len(text)} characters filled in"
+                                          f"{shown}; CDS Hooks wants under 140")
+
+
+def placeholders(text: str) -> frozenset[str]:
+    """The {names} a statement is filled with ("{{" is a literal brace)."""
+    return frozenset(name for _, name, _, _ in string.Formatter().parse(text) if name is not None)
+
+
+def wordings(card: CardContent) -> list[tuple[str, str]]:
+    """(key, text) for every wording of a card: what a translation must give, placeholders alike."""
+    texts = [("topic", card.topic), ("summary_one", card.summary_one), ("summary_many", card.summary_many),
+             ("heading", card.heading)]
+    texts += [(f"statement #{i}", statement.text) for i, statement in enumerate(card.statements, start=1)]
+    for key, value in card.extra.items():
+        if isinstance(value, Statement):
+            texts.append((key, value.text))
+        elif isinstance(value, str):
+            texts.append((key, value))
+    return texts
+
+
+# --- Translations: cards.<language>.toml --------------------------------------------------------------
+
+class _Translation:
+    """Reads one translation file, entry by entry, against the English content; faults name file and entry."""
+
+    def __init__(self, path: Path, language: str) -> None:
+        self.file, self.language = path.name, language
+        self.doc = _read(path)
+        self.reviewed: list[bool] = []
+        self.used: dict[str, set[str]] = {}
+
+    def entry(self, group: str, key: str | None) -> _Entry:
+        """[group.key] (or the table [group] when key is None), with its translation_reviewed flag."""
+        where = f"[{group}]" if key is None else f"{group} {key!r}"
+        table = self.doc.get(group)
+        if key is not None:
+            table = table.get(key) if isinstance(table, dict) else None
+            self.used.setdefault(group, set()).add(key)
+        if table is None:
+            raise CdsContentError(f"{self.file}: {where}: missing (every statement of cards.toml needs "
+                                  f"wording in {self.language})")
+        e = _Entry(self.file, where, table)
+        flag = e.entry.get("translation_reviewed")
+        if not isinstance(flag, bool):
+            raise e.fail("needs 'translation_reviewed' (false until a clinician has reviewed it)")
+        self.reviewed.append(flag)
+        return e
+
+    def text(self, e: _Entry, key: str, english: str) -> str:
+        """The translation of one English text: present, with exactly its placeholders."""
+        if not english:  # an empty English heading stays empty
+            if e.entry.get(key, "") != "":
+                raise e.fail(f"'{key}' is empty in cards.toml, so it must be empty or absent here")
+            return ""
+        if key.startswith("statement #"):
+            statements = e.entry.get("statements")
+            index = int(key.removeprefix("statement #")) - 1
+            value = statements[index] if isinstance(statements, list) and index < len(statements) else None
+            if not isinstance(value, str) or not value.strip():
+                raise e.fail(f"'statements' needs {key} as a non-empty string, in cards.toml's order")
+            text = value.strip()
+        else:
+            text = e.text(key)
+        try:
+            found = placeholders(text)
+        except ValueError:
+            raise e.fail(f"'{key}' has an unmatched {{ or }}") from None
+        if found != placeholders(english):
+            raise e.fail(f"'{key}' has the placeholders {{{', '.join(sorted(found))}}} where cards.toml has "
+                         f"{{{', '.join(sorted(placeholders(english)))}}}")
+        return text
+
+    def check_complete(self) -> None:
+        """Nothing here that cards.toml does not have: no other entry, no other key."""
+        for group, table in self.doc.items():
+            if group == "language":
+                continue
+            if group not in _TRANSLATED_KEYS:
+                raise CdsContentError(f"{self.file}: [{group}] is not a part of cards.toml a translation has")
+            entries = {None: table} if group == "words" else table
+            for key, entry in (entries.items() if isinstance(entries, dict) else ()):
+                if group != "words" and key not in self.used.get(group, set()):
+                    raise CdsContentError(f"{self.file}: {group} {key!r}: not in cards.toml")
+                allowed = _TRANSLATED_KEYS[group] | {"translation_reviewed"}
+                unknown = set(entry) - allowed if isinstance(entry, dict) else set()
+                if group == "card":
+                    unknown -= _CARD_KEYS | set(_EXTRA.get(key, {}))
+                if unknown:
+                    where = f"[{group}]" if key is None else f"{group} {key!r}"
+                    raise CdsContentError(f"{self.file}: {where}: unknown keys {sorted(unknown)}")
+
+
+_CARD_KEYS = frozenset({"topic", "summary_one", "summary_many", "heading", "statements"})
+_TRANSLATED_KEYS = {"words": frozenset(WORDS), "card": frozenset(), "override_reason": frozenset({"display"}),
+                    "association": frozenset({"strength"}), "drug_class": frozenset({"label"}),
+                    "lab": frozenset({"label"})}
+
+
+def load_translation(source: CdsContent, path: Path, language: str) -> CdsContent:
+    """`source` with every clinician-facing wording from `path` (cards.<language>.toml)."""
+    t = _Translation(path, language)
+    if t.doc.get("language") != language:
+        raise CdsContentError(f"{t.file}: top level: 'language' must be {language!r}")
+    words_entry = t.entry("words", None)
+    words = {key: t.text(words_entry, key, source.words[key]) for key in WORDS}
+    cards = {}
+    for card in source.cards.values():
+        e = t.entry("card", card.id)
+        texts = {key: t.text(e, key, text) for key, text in wordings(card)}
+        statements = e.entry.get("statements", [])
+        if not isinstance(statements, list) or len(statements) != len(card.statements):
+            raise e.fail(f"'statements' must be a list of {len(card.statements)}, in cards.toml's order")
+        extra = dict(card.extra)
+        for key, value in card.extra.items():
+            if isinstance(value, Statement):
+                extra[key] = Statement(texts[key], value.sources)
+            elif isinstance(value, str):
+                extra[key] = texts[key]
+        cards[card.id] = replace(
+            card, topic=texts["topic"], summary_one=texts["summary_one"], summary_many=texts["summary_many"],
+            heading=texts["heading"], extra=MappingProxyType(extra),
+            statements=tuple(Statement(texts[f"statement #{i}"], s.sources)
+                             for i, s in enumerate(card.statements, start=1)))
+    reasons = []
+    for reason in source.override_reasons:
+        e = t.entry("override_reason", reason["code"])
+        reasons.append(MappingProxyType({"code": reason["code"], "display": t.text(e, "display", reason["display"])}))
+    translated: dict[str, Association] = {}
+    associations = {}
+    for cls, association in source.associations.items():
+        if association.id not in translated:
+            e = t.entry("association", association.id)
+            translated[association.id] = replace(association, strength=t.text(e, "strength", association.strength))
+        associations[cls] = translated[association.id]
+    class_labels = {cls: t.entry("drug_class", cls).text("label") for cls in source.associations}
+    lab_labels = {kind.id: t.entry("lab", kind.id).text("label") for kind in source.codes.lab_kinds}
+    t.check_complete()
+    return replace(source, cards=MappingProxyType(cards), override_reasons=tuple(reasons),
+                   associations=MappingProxyType(associations), words=MappingProxyType(words), language=language,
+                   translation_reviewed=all(t.reviewed), class_labels=MappingProxyType(class_labels),
+                   lab_labels=MappingProxyType(lab_labels))

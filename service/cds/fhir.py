@@ -4,25 +4,48 @@ fhir.resources 8 ships FHIR R5 by default and R4B (4.3.0) as its `R4B` sub-packa
 has no separate R4 package. R4B changed none of the resources read here (Patient, Condition,
 MedicationRequest, MedicationStatement, Observation are R4's), so R4 content validates as R4B.
 
-What is validated: for every resource, the elements this service reads (`READ`), with the resource
+Which resources are validated: the ones whose content the answer uses. A CDS service is a consumer;
+the EHR is the record's keeper. A resource the service does not read is not validated. Before
+validation, leg-cramp-review pre-reads each resource of an expected type (service/cds/chart.py,
+ChartReader.uses) at its resourceType, status and code only, against the content's code maps: a
+Condition is used when its code is a cramp problem or a condition of codes.toml; a MedicationRequest
+or MedicationStatement when its status is current (active, on-hold, intended); an Observation when
+its status is a result (final, amended, corrected) and its code a LOINC code of codes.toml; the
+Patient always. Anything the pre-read cannot read plainly (a status or code of the wrong JSON type, a
+null in a coding array) counts as used, so the library reports it. So an unused resource may be
+malformed anywhere without a 400, while any fault in a used one is a 400 naming the resource and the
+JSON Pointer. Every resource is still refused when it has the wrong resourceType or is about another
+patient than the context's. quinine-for-cramps validates every draft MedicationRequest it looks at.
+
+What is validated of a used resource: the elements this service reads (`READ`), with the resource
 type, id and the elements FHIR requires, through the library's models. Each complex element read (a
-CodeableConcept, a Reference...) is validated by the library's model for its type, and the resource
-then by its own model holding validated elements of those types (pydantic does not revalidate an
-instance of the field's type, and no FHIR rule of these resources compares one element's content
-with another's: the resource model checks presence, primitives, cardinality and choice types), and
-its `id` by the library's own type for it. So identical elements, and resources alike but for their
-ids and complex contents, are validated once per request: 20 Conditions share one resource-level
-check. The verdict is the library's either way, at a fraction of the cost. An
-element the service never reads (a dosage, a note, an extension) is neither read nor validated: a
-CDS service is a consumer, the EHR is the record's keeper. The library checks structure, JSON types,
-cardinality, choice-type [x] rules and the FHIR primitive formats; it does not check codes against
-value sets. Error details are fixed texts chosen by error type, never the submitted value.
+CodeableConcept, a Reference...) is validated by the library's model for its type, each primitive
+read (a status, a date) and the `id` by the library's type for that field (the one the resource model
+validates it with), and the resource then by its own model holding stand-ins for them: validated
+instances for the complex ones (pydantic does not revalidate an instance of the field's type), a
+fixed valid value for the primitives. No FHIR rule of these resources compares one element's content
+with another's: the resource model checks presence, cardinality and choice types, which the stand-ins
+keep. The verdict is the library's either way, at a fraction of the cost. An element the service
+never reads (a dosage, a note, an extension) is neither read nor validated. The library checks
+structure, JSON types, cardinality, choice-type [x] rules and the FHIR primitive formats; it does not
+check codes against value sets. Error details are fixed texts chosen by error type, never the
+submitted value.
+
+What is remembered: the library's verdict depends only on the JSON it is given, so each distinct
+check runs once per request, and a check that passed is remembered by the process (`Verdicts`: a
+16-byte digest per check, most recently used kept, never the content) and not run again: coded
+concepts and resource shells (which hold stand-ins, so they are the same for every patient) recur
+across patients. A resource whose whole read part but its subject passed before needs only its id and
+subject checked. What identifies the patient is never remembered beyond its request: References (a
+subject names the patient), and the Patient's birth date and gender (its shell holds stand-ins).
 """
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from hashlib import blake2b
 from typing import Any
 
 import orjson
@@ -126,7 +149,23 @@ _STAND_IN_DATA: dict[type[BaseModel], dict[str, Any]] = {
     CodeableConcept: {"text": "x"}, Reference: {"reference": "x"}, Period: {"start": "2000-01-01"},
     Quantity: {"value": 1}, PatientCommunication: {"language": {"text": "x"}},
 }
+# A valid value of each primitive element read, which a resource-level check holds in its place once
+# the element itself has been validated by the library's type for that field (the type the resource
+# model validates it with: the same verdicts, found with the element's path). The check then depends
+# on which elements are there, not on their values, so it is the same for every patient.
+PRIMITIVE_STAND_INS: dict[str, str] = {
+    "birthDate": "2000-01-01", "gender": "x", "status": "x", "intent": "x", "effectiveDateTime": "2000-01-01",
+    "effectiveInstant": "2000-01-01T00:00:00Z", "issued": "2000-01-01T00:00:00Z", "valueString": "x",
+}
+_PRIMITIVES = {(rtype, key): TypeAdapter(MODELS[rtype].model_fields[key].annotation)
+               for rtype, keys in READ.items() for key in keys if key not in ELEMENTS.get(rtype, {})}
 _IDS = {rtype: TypeAdapter(model.model_fields["id"].annotation) for rtype, model in MODELS.items()}
+# Per model: what its verdicts' digests start with (the model's name and a NUL, which JSON text never
+# holds, so equal JSON checked by different models never shares a digest), and whether a valid verdict
+# may be remembered across requests: not for a Reference (it names the patient).
+_KINDS: dict[type[BaseModel], tuple[bytes, bool]] = {
+    model: (model.__name__.encode() + b"\0", model is not Reference) for model in (*MODELS.values(), *_STAND_IN_DATA)}
+_PARTS = {rtype: f"read part of {rtype}".encode() + b"\0" for rtype in MODELS}
 
 
 def _stand_in(model: type[BaseModel]) -> BaseModel:
@@ -136,34 +175,78 @@ def _stand_in(model: type[BaseModel]) -> BaseModel:
 
 
 Problems = list[tuple[tuple[Any, ...], str]]
+VERDICTS_KEPT = 8192  # valid verdicts a process remembers: 16-byte digests, well under 2 MB in all
+
+
+class Verdicts:
+    """Digests of the checks the library has passed in this process, most recently used kept.
+
+    The library's verdict depends on nothing but the JSON it is given, so what was valid once is valid
+    again, and a chart's coded concepts, statuses and resource shells recur across patients and across
+    a day's chart openings. Only a 16-byte BLAKE2b digest of what was checked is kept, never the
+    content, only in memory, never logged or exported; and only for what is about the clinical
+    concept, not the person (see Validator). Invalid verdicts are not remembered across requests.
+    """
+
+    def __init__(self, limit: int = VERDICTS_KEPT) -> None:
+        self.limit = limit
+        self._valid: OrderedDict[bytes, None] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._valid)
+
+    def known(self, digest: bytes) -> bool:
+        try:
+            self._valid.move_to_end(digest)  # one call: safe against another thread's eviction
+        except KeyError:
+            return False
+        return True
+
+    def add(self, digest: bytes) -> None:
+        self._valid[digest] = None
+        if len(self._valid) > self.limit:
+            try:
+                self._valid.popitem(last=False)
+            except KeyError:  # another thread emptied it meanwhile
+                pass
 
 
 class Validator:
-    """Validates resources for one request, remembering each distinct element's verdict meanwhile."""
+    """Validates resources for one request: each distinct check once per request, and not at all when
+    the process's `verdicts` know it passed before. References (they name the patient) and the
+    Patient's read part are never remembered beyond the request (`_KINDS`, `_shared_part`)."""
 
-    def __init__(self, errors: FhirErrors) -> None:
+    def __init__(self, errors: FhirErrors, verdicts: Verdicts | None = None) -> None:
         self.errors = errors
-        self._seen: dict[tuple[Any, bytes], tuple[Any, Problems]] = {}
+        self.verdicts = verdicts if verdicts is not None else Verdicts()
+        self._seen: dict[bytes, Problems] = {}
 
-    def _check(self, kind: Any, value: Any, validate: Any) -> Problems:
-        """The library's verdict on a value ([] when valid), once per distinct value in this request."""
+    def _check(self, model: type[BaseModel], value: Any) -> Problems:
+        """The library's verdict on a value ([] when valid), found once, then remembered."""
+        kind, shared = _KINDS[model]
         try:
-            key = (kind, orjson.dumps(value, option=orjson.OPT_SORT_KEYS, default=_by_type))
+            digest = blake2b(kind + orjson.dumps(value, default=_by_type), digest_size=16).digest()
         except (orjson.JSONEncodeError, TypeError):  # not encodable here (a huge integer): just validate
-            key = None
-        if key is not None and key in self._seen:
-            return self._seen[key][1]
+            digest = None
+        if digest is not None:
+            if digest in self._seen:
+                return self._seen[digest]
+            if shared and self.verdicts.known(digest):
+                return []
         try:
-            validate(value)
+            model.model_validate(value)
             problems: Problems = []
         except ValidationError as err:
             problems = [(item["loc"], _detail(item)) for item in err.errors()]
-        if key is not None:
-            self._seen[key] = (None, problems)
+        if digest is not None:
+            self._seen[digest] = problems
+            if shared and not problems:
+                self.verdicts.add(digest)
         return problems
 
-    def _element(self, model: type[BaseModel], value: Any) -> Problems:
-        return self._check(model, value, model.model_validate)
+    def _id(self, rtype: str, value: Any) -> Problems:
+        """An id, checked by the library's own id type every time (cheaper than remembering it)."""
+        return _type_check(_IDS[rtype], value)
 
     def validate(self, resource: Any, pointer: str, expected: frozenset[str]) -> bool:
         """Check one resource's read elements; record problems under `pointer` (its JSON Pointer)."""
@@ -175,43 +258,86 @@ class Validator:
         if rtype not in expected:
             errors.add(pointer + "/resourceType", f"Expected {' or '.join(sorted(expected))}.", label(resource))
             return False
-        where, complex_elements, ok = label(resource), ELEMENTS[rtype], True
-        shell: dict[str, Any] = {}
-        if "id" in resource:
-            ok = self._report(self._check(("id", rtype), resource["id"], _IDS[rtype].validate_python),
-                              f"{pointer}/id", where)
-        for key, value in resource.items():
-            if key not in READ[rtype] and key != "resourceType":
+        problems = self._id(rtype, resource["id"]) if "id" in resource else []
+        ok = self._report(problems, f"{pointer}/id", resource) if problems else True
+        # The whole read part but the subject's content, as one digest: when it passed before (in this
+        # process), only the id and the subject are left to check.
+        part = _shared_part(rtype, resource)
+        if part is not None and self.verdicts.known(part):
+            problems = self._check(Reference, resource["subject"]) if resource.get("subject") is not None else []
+            return (not problems or self._report(problems, f"{pointer}/subject", resource)) and ok
+        ok = self._elements(resource, rtype, pointer) and ok
+        if ok and part is not None:
+            self.verdicts.add(part)
+        return ok
+
+    def _elements(self, resource: dict[str, Any], rtype: str, pointer: str) -> bool:
+        """Each complex element read, then the resource's shell holding stand-ins for them."""
+        errors, complex_elements, ok = self.errors, ELEMENTS[rtype], True
+        shell: dict[str, Any] = {"resourceType": rtype}
+        for key in READ[rtype]:
+            if key not in resource:
                 continue
-            spec = complex_elements.get(key)
-            if spec is None or value is None:
+            value, spec = resource[key], complex_elements.get(key)
+            if value is None:
                 shell[key] = value
+                continue
+            if spec is None:  # a primitive: its field's type, then a stand-in
+                problems = _type_check(_PRIMITIVES[(rtype, key)], value)
+                if problems:
+                    ok = self._report(problems, f"{pointer}/{key}", resource)
+                shell[key] = value if problems else PRIMITIVE_STAND_INS[key]
                 continue
             model, many = spec
             if many and isinstance(value, list):
                 items = []
                 for index, item in enumerate(value):
                     if item is None:
-                        errors.add(f"{pointer}/{key}/{index}", "null is not allowed in a FHIR array.", where)
+                        errors.add(f"{pointer}/{key}/{index}", "null is not allowed in a FHIR array.", label(resource))
                         ok = False
                         continue
-                    problems = self._element(model, item)
-                    ok = self._report(problems, f"{pointer}/{key}/{index}", where) and ok
+                    problems = self._check(model, item)
+                    if problems:  # pointers are only built for a fault
+                        ok = self._report(problems, f"{pointer}/{key}/{index}", resource)
                     items.append(_stand_in(model))
                 shell[key] = items
             else:
-                problems = self._element(model, value)
-                ok = self._report(problems, f"{pointer}/{key}", where) and ok
+                problems = self._check(model, value)
+                if problems:
+                    ok = self._report(problems, f"{pointer}/{key}", resource)
                 shell[key] = _stand_in(model) if not problems or many else value
         if not ok:
             return False
-        return self._report(self._check(MODELS[rtype], shell, MODELS[rtype].model_validate), pointer, where)
+        return self._report(self._check(MODELS[rtype], shell), pointer, resource)
 
-    def _report(self, problems: list[tuple[tuple[Any, ...], str]], pointer: str, where: str) -> bool:
+    def _report(self, problems: list[tuple[tuple[Any, ...], str]], pointer: str, resource: dict[str, Any]) -> bool:
+        """Record `problems` under `pointer`, naming the resource; True when there are none."""
         for loc, detail in problems:
             path = "".join("/" + _escape(s) for s in loc if s != "root" and s != "resource_type")
-            self.errors.add(pointer + path, detail, where)
+            self.errors.add(pointer + path, detail, label(resource))
         return not problems
+
+
+def _type_check(adapter: TypeAdapter[Any], value: Any) -> Problems:
+    try:
+        adapter.validate_python(value)
+    except ValidationError as err:
+        return [(item["loc"], _detail(item)) for item in err.errors()]
+    return []
+
+
+def _shared_part(rtype: str, resource: dict[str, Any]) -> bytes | None:
+    """The digest of what a resource's verdict depends on besides its id and its subject's content
+    (whether it has a subject does count), or None for the Patient, whose own data is never remembered."""
+    if rtype == "Patient":
+        return None
+    part = {key: resource[key] for key in READ[rtype] if key in resource}
+    if "subject" in part:
+        part["subject"] = part["subject"] is not None
+    try:
+        return blake2b(_PARTS[rtype] + orjson.dumps(part), digest_size=16).digest()
+    except (orjson.JSONEncodeError, TypeError):  # a huge integer: checked element by element
+        return None
 
 
 def _by_type(value: Any) -> str:

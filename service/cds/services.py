@@ -49,10 +49,13 @@ class Answer:
 
 
 class CdsServices:
-    def __init__(self, kb: KnowledgeBase, engine: Engine, content: CdsContent) -> None:
+    def __init__(self, kb: KnowledgeBase, engine: Engine, content: CdsContent, language: str = "en-GB",
+                 kb_reviewed: bool = True) -> None:
+        """Services answering in `language` (a content locale); `kb_reviewed`: its edition's translation_reviewed."""
         self.kb, self.engine, self.content = kb, engine, content
         self.reader = ChartReader(content.codes, engine.lexicon)
-        self.cards = CardRenderer(kb, engine.lexicon, content)
+        self.verdicts = fhir.Verdicts()  # valid FHIR checks this process has seen (digests only)
+        self.cards = CardRenderer(kb, engine.lexicon, content, language, content.translation_reviewed and kb_reviewed)
         self.discovery = {"services": [self._describe(s) for s in content.services.values()]}
 
     # --- discovery ------------------------------------------------------------------------------------
@@ -116,15 +119,24 @@ class CdsServices:
         return Answer({"cards": cards}, _kinds(cards), tuple(chart.languages))
 
     def _resources(self, prefetch: dict[str, Any], patient_id: str) -> list[dict[str, Any]]:
-        """Every resource the review reads, validated; any fault in any of them is one 400."""
+        """Every resource the review uses, validated; any fault in any of them is one 400.
+
+        A resource of the expected type that the pre-read (ChartReader.uses) finds cannot change the
+        answer is not validated and not read further; it is still refused when it is about another
+        patient, since a search mixing patients is a fault worth stopping for.
+        """
         errors, found = fhir.FhirErrors(), []
-        validator = fhir.Validator(errors)
+        validator = fhir.Validator(errors, self.verdicts)
         for key, (expected, _) in REVIEW_PREFETCH.items():
             value = prefetch.get(key)
             if value is None:  # absent, or null: the client has no data for it
                 continue
             for resource, pointer in fhir.entries(value, f"/prefetch/{key}", errors):
-                if resource.get("resourceType") in fhir.PASSED_OVER - expected:
+                rtype = resource.get("resourceType")
+                if rtype in fhir.PASSED_OVER - expected:
+                    continue
+                if rtype in expected and not self.reader.uses(resource):
+                    _same_patient(resource, patient_id, pointer, errors)
                     continue
                 if validator.validate(resource, pointer, expected):
                     _same_patient(resource, patient_id, pointer, errors)
@@ -140,7 +152,7 @@ class CdsServices:
         context = _envelope(body, self.content.services[QUININE].hooks)
         selected = set(context.get("selections", ())) if body["hook"] == "order-select" else None
         errors, cards = fhir.FhirErrors(), []
-        validator = fhir.Validator(errors)
+        validator = fhir.Validator(errors, self.verdicts)
         for resource, pointer in fhir.entries(context["draftOrders"], "/context/draftOrders", errors):
             if resource.get("resourceType") != "MedicationRequest":
                 continue  # other draft orders (labs, diets) are not this service's concern
@@ -151,7 +163,7 @@ class CdsServices:
                 continue
             _same_patient(resource, context["patientId"], pointer, errors)
             if self._is_quinine(resource):
-                name = concept_text(resource.get("medicationCodeableConcept")) or "quinine"
+                name = concept_text(resource.get("medicationCodeableConcept"))  # "": the card says "quinine"
                 cards.append(self.cards.quinine_order(name, reference))
         if errors.errors:
             raise CdsError(400, "A draft order is not valid FHIR R4 where this service reads it; see errors.",

@@ -106,6 +106,13 @@ class MockEhr:
         self.fixture = FhirFixture()
         self.sent: list[dict[str, Any]] = []
 
+    def speaks(self, language: str) -> MockEhr:
+        """The fixture's patient now prefers `language` (Patient.communication, a BCP 47 code)."""
+        patient = next(r for r in self.fixture.resources if r["resourceType"] == "Patient" and r["id"] == self.patient_id)
+        patient["communication"] = [{"language": {"coding": [{"system": "urn:ietf:bcp:47", "code": language}]},
+                                     "preferred": True}]
+        return self
+
     def discover(self) -> dict[str, Any]:
         status, body, _ = self.send("GET", "/cds-services", None)
         assert status == 200, body

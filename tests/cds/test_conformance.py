@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from mock_ehr import MockEhr, client_sender, draft_orders, fill, no_null_or_empty
+from mock_ehr import MockEhr, client_sender, draft_orders, fill, no_null_or_empty, schema_errors
 from prometheus_client import REGISTRY
 
 from service.cds.content import CARD_KINDS
@@ -25,14 +25,18 @@ ALLOWED_TOKENS = {"{{context.patientId}}", "{{context.encounterId}}", "{{context
 INDICATORS = {"info": 0, "warning": 1, "critical": 2}
 
 
-def check_card(card: dict[str, Any]) -> None:
+SOURCES_HEADING = {"en-GB": "**Sources**", "en-US": "**Sources**", "es": "**Fuentes**"}
+
+
+def check_card(card: dict[str, Any], language: str = "en-GB") -> None:
     """Every card: as CDS Hooks 2.0 demands, and as this service promises."""
     assert len(card["summary"]) < 140
     assert card["indicator"] in INDICATORS
     assert uuid.UUID(card["uuid"]).version == 8 and kind_index(card["uuid"]) is not None
     assert card["source"]["label"] and card["source"]["url"].startswith("https://")
     assert card["source"]["topic"]["code"] in CARD_KINDS
-    assert "**Sources**" in card["detail"], "every card cites its guidance sources"
+    assert SOURCES_HEADING[language] in card["detail"], "every card cites its guidance sources"
+    assert card["extension"]["cramp-advice"]["language"] == language
     for link in card.get("links", ()):
         assert link["type"] == "absolute" and link["url"].startswith(("http://", "https://"))
         assert "?" not in link["url"] and "patient" not in link["url"].lower(), "no patient data in a link"
@@ -175,8 +179,61 @@ def test_the_patients_language_first_then_accept_language(ehr: MockEhr, app: Fla
     offered = tuple(app.extensions["cramp_cds"].by_language)
     assert offered[0] == "en-GB"
     assert _language_case(ehr, None, None) == "en-GB"
-    assert _language_case(ehr, "es", None) == "en-GB", "no Spanish card texts yet: the default, never a mix"
+    assert _language_case(ehr, "es", None) == "es"
+    assert _language_case(ehr, "es-MX", "en-GB") == "es", "a regional tag of an offered language"
+    assert _language_case(ehr, None, "es") == "es", "Accept-Language when the record has no language"
+    assert _language_case(ehr, "fr", "es-ES, en;q=0.5") == "es", "an unoffered patient language falls to the header"
+    assert _language_case(ehr, "fr", None) == "en-GB", "nothing offered: the default, never a mix"
     if "en-US" in offered:
         assert _language_case(ehr, None, "en-US") == "en-US"
         assert _language_case(ehr, "en-US", "en-GB;q=1") == "en-US", "the patient's language wins"
-        assert _language_case(ehr, "es-MX", "en-US") == "en-US", "an unoffered patient language falls to the header"
+        assert _language_case(ehr, "es-MX", "en-US") == "es", "the patient's language wins over the header"
+        assert _language_case(ehr, "de", "en-US") == "en-US", "an unoffered patient language falls to the header"
+
+
+def test_a_spanish_patient_gets_spanish_cards_marked_unreviewed(client: FlaskClient, app: Flask) -> None:
+    """The mock EHR's patient prefers Spanish: every card in Spanish, valid, and saying it awaits review."""
+    ehr = MockEhr(client_sender(client)).speaks("es")
+    status, body, headers = ehr.call(ehr.discover()["leg-cramp-review"])  # checked against the schemas
+    assert status == 200 and headers["Content-Language"] == "es"
+    content = app.extensions["cramp_cds"].by_language["es"].content
+    english = app.extensions["cramp_cds"].by_language["en-GB"].content
+    kinds = [card["source"]["topic"]["code"] for card in body["cards"]]
+    assert kinds == ["cramp_medicines", "potassium_magnesium_caution", "nsaid_caution", "quinine_on_record",
+                     "what_to_check"]
+    for card in body["cards"]:
+        check_card(card, "es")
+        kind = card["source"]["topic"]["code"]
+        assert card["source"]["topic"]["display"] == content.cards[kind].topic
+        assert card["extension"]["cramp-advice"]["translation_reviewed"] is False
+        assert card["detail"].endswith(content.words["unreviewed"]), "the clinician is told, on every card"
+        for statement in content.cards[kind].statements:
+            assert statement.text in card["detail"]
+        for statement in english.cards[kind].statements:
+            assert statement.text not in card["detail"], "no English statement in a Spanish card"
+    by_kind = dict(zip(kinds, body["cards"]))
+    assert by_kind["cramp_medicines"]["summary"].startswith("2 medicamentos actuales") or \
+        "medicamentos actuales" in by_kind["cramp_medicines"]["summary"]
+    assert "Diuréticos del asa: débil (razón de secuencia ajustada 1.20" in by_kind["cramp_medicines"]["detail"]
+    assert "Potasio: 5.2 mmol/L (2026-11-20)" in by_kind["what_to_check"]["detail"]
+    if "links" in by_kind["what_to_check"]:
+        assert by_kind["what_to_check"]["links"][0]["label"] == content.cards["what_to_check"].extra["link_label"]
+    status, body, _ = ehr.feedback("leg-cramp-review", [
+        {"card": card["uuid"], "outcome": "overridden", "outcomeTimestamp": "2026-12-03T10:00:00Z"} for card in body["cards"]])
+    assert (status, body) == (200, {"received": 5})
+
+
+def test_a_quinine_order_in_spanish_by_accept_language(ehr: MockEhr, app: Flask) -> None:
+    service = ehr.discover()["quinine-for-cramps"]
+    context = {"userId": "Practitioner/gp-1", "patientId": "example-patient-1", "draftOrders": draft_orders()}
+    request = {"hook": "order-sign", "hookInstance": str(uuid.uuid4()), "context": context}
+    status, body, headers = ehr.send("POST", f"/cds-services/{service['id']}", request, {"Accept-Language": "es"})
+    assert status == 200 and headers["Content-Language"] == "es"
+    assert schema_errors("response", body) == [] and no_null_or_empty(body) == []
+    [card] = body["cards"]
+    check_card(card, "es")
+    content = app.extensions["cramp_cds"].by_language["es"].content
+    assert card["summary"] == content.cards["quinine_order"].summary_one
+    assert card["suggestions"][0]["label"] == "Eliminar la prescripción de quinina en borrador"
+    assert [r["display"] for r in card["overrideReasons"]] == [r["display"] for r in content.override_reasons]
+    assert all(r["system"] and r["code"] for r in card["overrideReasons"])

@@ -38,6 +38,11 @@ def test_a_mock_ehr_against_gunicorn(tmp_path: Path) -> None:
         services = ehr.discover()
         status, review, headers = ehr.call(services["leg-cramp-review"])
         assert status == 200 and len(review["cards"]) == 5 and headers["Content-Language"] == "en-GB"
+        spanish = MockEhr(http_sender(server.url)).speaks("es")  # the same chart, a patient preferring Spanish
+        status, cards, headers = spanish.call(services["leg-cramp-review"])  # checked against the schemas
+        assert status == 200 and headers["Content-Language"] == "es" and len(cards["cards"]) == 5
+        assert all("**Fuentes**" in c["detail"] and c["extension"]["cramp-advice"]["translation_reviewed"] is False
+                   for c in cards["cards"])
         context = {"userId": "Practitioner/gp-1", "patientId": "example-patient-1", "draftOrders": draft_orders()}
         status, order, _ = ehr.call(services["quinine-for-cramps"], "order-sign", context)
         assert status == 200 and [c["indicator"] for c in order["cards"]] == ["critical"]

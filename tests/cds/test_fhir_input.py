@@ -149,3 +149,81 @@ def test_a_quinine_order_known_only_by_name_or_only_by_atc_code(ehr: MockEhr) ->
     assert status == 200
     assert [c["suggestions"][0]["actions"][0]["resourceId"] for c in body["cards"]] == [
         "MedicationRequest/d1", "MedicationRequest/d2"]
+
+
+# --- The pre-read: only resources that can change the answer are validated (service/cds/fhir.py) -----
+
+def _add(request: dict[str, Any], key: str, resource: dict[str, Any]) -> None:
+    request["prefetch"][key]["entry"].append({"resource": resource})
+
+
+def _cataract(**changes: Any) -> dict[str, Any]:
+    """A Condition this service maps to nothing (ICD-10 H26.9, no cramp words): it cannot change the answer."""
+    return {"resourceType": "Condition", "id": "cond-x", "subject": {"reference": "Patient/example-patient-1"},
+            "code": {"coding": [{"system": "http://hl7.org/fhir/sid/icd-10", "code": "H26.9"}], "text": "Cataract"},
+            **changes}
+
+
+UNUSED = [
+    ("conditions", _cataract(clinicalStatus="active", onsetDateTime="last spring")),
+    ("medications", {"resourceType": "MedicationRequest", "id": "request-x", "status": "stopped", "intent": 5,
+                     "medicationCodeableConcept": {"coding": "C03CA01"}, "subject": {"reference": "Patient/example-patient-1"}}),
+    ("observations", {"resourceType": "Observation", "id": "obs-x", "status": "final",
+                      "code": {"coding": [{"system": "http://loinc.org", "code": "2345-7"}]},  # glucose: not asked for
+                      "valueQuantity": {"value": "high"}, "subject": {"reference": "Patient/example-patient-1"}}),
+    ("observations", {"resourceType": "Observation", "id": "obs-y", "status": "preliminary",  # not a result yet
+                      "code": {"coding": [{"system": "http://loinc.org", "code": "2823-3"}]},
+                      "effectiveDateTime": "yesterday", "subject": {"reference": "Patient/example-patient-1"}}),
+]
+
+
+@pytest.mark.parametrize(("key", "resource"), UNUSED, ids=[r["id"] for _, r in UNUSED])
+def test_a_malformed_resource_the_answer_cannot_use_is_ignored(ehr: MockEhr, key: str, resource: dict[str, Any]) -> None:
+    request = review_request(ehr)
+    status, before, _ = ehr.send("POST", REVIEW, request)
+    _add(request, key, resource)
+    status, after, _ = ehr.send("POST", REVIEW, request)
+    assert status == 200, after
+    assert [(c["summary"], c["detail"]) for c in after["cards"]] == [
+        (c["summary"], c["detail"]) for c in before["cards"]], "an unused resource changes nothing"
+
+
+USED = [
+    ("conditions", _cataract(code={"coding": {"system": "http://hl7.org/fhir/sid/icd-10", "code": "H26.9"}}),
+     "/code/coding", "Condition/cond-x"),  # the pre-read cannot read its code: used, so validated
+    ("conditions", _cataract(code={"coding": [{"system": "http://hl7.org/fhir/sid/icd-10", "code": "R25.2"}]},
+                             clinicalStatus="active"), "/clinicalStatus", "Condition/cond-x"),
+    ("medications", {"resourceType": "MedicationRequest", "id": "request-x", "status": 7, "intent": "order",
+                     "medicationCodeableConcept": {"text": "Furosemide"}, "subject": {"reference": "Patient/example-patient-1"}},
+     "/status", "MedicationRequest/request-x"),
+    ("observations", {"resourceType": "Observation", "id": "obs-x", "status": "final",
+                      "code": {"coding": [{"system": "http://loinc.org", "code": "2823-3"}]},
+                      "valueQuantity": {"value": "high"}, "subject": {"reference": "Patient/example-patient-1"}},
+     "/valueQuantity/value", "Observation/obs-x"),
+]
+
+
+@pytest.mark.parametrize(("key", "resource", "path", "name"), USED, ids=[u[2] for u in USED])
+def test_a_malformed_resource_the_answer_uses_is_400_naming_resource_and_path(
+        ehr: MockEhr, key: str, resource: dict[str, Any], path: str, name: str) -> None:
+    request = review_request(ehr)
+    _add(request, key, resource)
+    status, body, _ = ehr.send("POST", REVIEW, request)
+    index = len(request["prefetch"][key]["entry"]) - 1
+    assert status == 400, body
+    assert {"pointer": f"/prefetch/{key}/entry/{index}/resource{path}", "resource": name} in [
+        {"pointer": e["pointer"], "resource": e.get("resource")} for e in body["errors"]], body["errors"]
+
+
+def test_an_unused_resource_about_another_patient_is_still_refused(ehr: MockEhr) -> None:
+    request = review_request(ehr)
+    _add(request, "conditions", _cataract(subject={"reference": "Patient/someone-else"}))
+    status, body, _ = ehr.send("POST", REVIEW, request)
+    assert status == 400 and body["errors"][0]["pointer"].endswith("/resource/subject/reference")
+
+
+def test_a_wrong_resource_type_is_refused_before_the_pre_read(ehr: MockEhr) -> None:
+    request = review_request(ehr)
+    _add(request, "conditions", {**_cataract(), "resourceType": "Procedure"})
+    status, body, _ = ehr.send("POST", REVIEW, request)
+    assert status == 400 and body["errors"][0]["pointer"].endswith("/resource/resourceType")
