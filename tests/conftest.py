@@ -33,6 +33,14 @@ def app() -> Iterator[Flask]:
     yield create_app(Settings())
 
 
+@pytest.fixture(scope="module")
+def module_app() -> Flask:
+    """One application with default settings for a whole module whose tests leave it as they found it
+    (building one renders every edition's pages once); a module opts in by defining a module-scoped
+    `app` fixture that returns it (tests/http/test_embed.py)."""
+    return create_app(Settings())
+
+
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     """A test client whose every response is checked against openapi.yaml."""

@@ -17,22 +17,15 @@ from vignette_files import load_vignettes
 from html_check import markup_problems, read, same_statement
 from service.app import create_app
 from service.config import ConfigError, Settings
-from spec_check import SpecCheckingClient
 
 CASES = load_vignettes()
 HTML = "text/html"
 
 
 @pytest.fixture(scope="module")
-def app() -> Flask:
-    app = create_app(Settings())
-    app.test_client_class = SpecCheckingClient
-    return app
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
+def app(module_app: Flask) -> Flask:
+    """One application for the module; conftest's `client` checks every response against openapi.yaml."""
+    return module_app
 
 
 def form_of(app: Flask, request: dict[str, Any]) -> list[tuple[str, str]]:

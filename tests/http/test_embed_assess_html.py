@@ -12,9 +12,6 @@ from werkzeug.datastructures import MultiDict
 from prometheus_client import REGISTRY
 
 from html_check import markup_problems, read, same_statement
-from service.app import create_app
-from service.config import Settings
-from spec_check import SpecCheckingClient
 
 HTML = {"Accept": "text/html"}
 DVT = {"person": {"age": 49}, "cramp": {"locations": ["calf"], "side": "right"},
@@ -27,15 +24,9 @@ def vary(response: Any) -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def app() -> Flask:
-    app = create_app(Settings())
-    app.test_client_class = SpecCheckingClient
-    return app
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
+def app(module_app: Flask) -> Flask:
+    """One application for the module; conftest's `client` checks every response against openapi.yaml."""
+    return module_app
 
 
 @pytest.mark.parametrize("accept,mimetype", [

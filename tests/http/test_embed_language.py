@@ -14,10 +14,7 @@ from werkzeug.datastructures import MultiDict
 
 from html_check import markup_problems, read
 from schemas import ASSESS_REQUEST
-from service.app import create_app
-from service.config import Settings
 from service.content import load_editions
-from spec_check import SpecCheckingClient
 from vignette_files import load_vignettes
 
 EDITIONS = load_editions()
@@ -33,15 +30,9 @@ ENGLISH = sorted({t for t in [*SOURCE.presentation.page.values(), *SOURCE.presen
 
 
 @pytest.fixture(scope="module")
-def app() -> Flask:
-    app = create_app(Settings())
-    app.test_client_class = SpecCheckingClient
-    return app
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
+def app(module_app: Flask) -> Flask:
+    """One application for the module; conftest's `client` checks every response against openapi.yaml."""
+    return module_app
 
 
 def page_of(response: Any, status: int = 200) -> tuple[str, Any]:
