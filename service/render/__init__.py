@@ -66,9 +66,13 @@ class Renderers:
     def __init__(self, env: jinja2.Environment, editions: Editions, default: Edition) -> None:
         self.stylesheet = Stylesheet.load()
         source = editions.default.kb
+        # Page words and messages are filled per request, never from the region table, so a language's
+        # are the same in every region: one Words per language.
+        words_of = {language: Words(editions.edition(language, None).kb, source, language)
+                    for language in editions.languages}
         self._by_key: dict[tuple[str, str | None], EditionRenderers] = {}
         for key, edition in editions.by_key.items():
-            words = Words(edition.kb, source, edition.language)
+            words = words_of[edition.language]
             labels = Labels(edition.kb, number=words.number)
             form = FormCodec(labels, decimal=words.decimal)
             answer = AnswerHtml(env, edition.kb, labels, words)
