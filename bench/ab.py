@@ -11,7 +11,7 @@ import argparse
 from pathlib import Path
 from typing import Callable
 
-from bench.compare import APPS, Measure, combine, gunicorn, measure, wait_for_quiet
+from bench.compare import APPS, Measure, combine, gunicorn, measure, median, wait_for_quiet
 
 
 def ab_arguments(description: str | None) -> argparse.ArgumentParser:
@@ -54,3 +54,22 @@ def alternating_rounds(args: argparse.Namespace, workdir: Path, scripts: dict[st
                       f"p50 {m.p50_ms:7.2f} ms  p99 {m.p99_ms:7.2f} ms  cpu {m.cpu_ms_per_req:6.3f} ms/req  "
                       f"foreign {m.foreign_cores:4.2f} cores", flush=True)
     return runs
+
+
+def report_cpu_ratio(runs: dict[str, list[Measure]], base: str, other: str, target: float,
+                     other_label: str | None = None) -> bool:
+    """Print server CPU per request of `other` over `base` (the median of the rounds' ratios) against
+    `target`; True when it is within and no request failed."""
+    label = other_label or other
+    ratios = [o.cpu_ms_per_req / b.cpu_ms_per_req for b, o in zip(runs[base], runs[other])]
+    cpu = {kind: median([m.cpu_ms_per_req for m in measured]) for kind, measured in runs.items()}
+    errors = sum(m.errors for measured in runs.values() for m in measured)
+    foreign = max(m.foreign_cores for measured in runs.values() for m in measured)
+    ratio = median(ratios)
+    ok = ratio <= target and errors == 0
+    print(f"\n-- server CPU per request, median over rounds: {base} {cpu[base]:.3f} ms, {label} {cpu[other]:.3f} ms")
+    print(f"   {label} / {base}: {ratio:.3f}x (per round {', '.join(f'{r:.3f}' for r in ratios)})"
+          f"  target <= {target:.2f}x  {'PASS' if ok else 'FAIL'}")
+    print(f"   errors {errors}; worst foreign CPU in a slice run: {foreign:.2f} cores"
+          f"{'  (disturbed: other work on the machine)' if foreign > 0.1 else ''}")
+    return ok

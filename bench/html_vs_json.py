@@ -21,8 +21,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.ab import ab_arguments, alternating_rounds  # noqa: E402 - after the sys.path line
-from bench.compare import Measure, code_state, machine, median, write_lua  # noqa: E402
+from bench.ab import ab_arguments, alternating_rounds, report_cpu_ratio  # noqa: E402 - after the sys.path line
+from bench.compare import Measure, code_state, machine, write_lua  # noqa: E402
 
 TARGET = 1.3  # HTML CPU per request / JSON CPU per request
 ACCEPTS = {"json": "application/json", "html": "text/html"}
@@ -36,21 +36,6 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, list[Measure]]:
     return alternating_rounds(args, workdir, scripts)
 
 
-def report(runs: dict[str, list[Measure]]) -> bool:
-    ratios = [h.cpu_ms_per_req / j.cpu_ms_per_req for j, h in zip(runs["json"], runs["html"])]
-    cpu = {name: median([m.cpu_ms_per_req for m in measured]) for name, measured in runs.items()}
-    errors = sum(m.errors for measured in runs.values() for m in measured)
-    foreign = max(m.foreign_cores for measured in runs.values() for m in measured)
-    ratio = median(ratios)
-    ok = ratio <= TARGET and errors == 0
-    print(f"\n-- server CPU per request, median over rounds: json {cpu['json']:.3f} ms, html {cpu['html']:.3f} ms")
-    print(f"   html / json: {ratio:.3f}x (per round {', '.join(f'{r:.3f}' for r in ratios)})"
-          f"  target <= {TARGET:.2f}x  {'PASS' if ok else 'FAIL'}")
-    print(f"   errors {errors}; worst foreign CPU in a slice run: {foreign:.2f} cores"
-          f"{'  (disturbed: other work on the machine)' if foreign > 0.1 else ''}")
-    return ok
-
-
 def main() -> int:
     parser = ab_arguments(__doc__)
     args = parser.parse_args()
@@ -61,7 +46,7 @@ def main() -> int:
           f" {args.connections} connections, {args.workers} sync workers")
     with tempfile.TemporaryDirectory(prefix="cramp-bench-html-") as tmp:
         runs = run(args, Path(tmp))
-    return 0 if report(runs) else 1
+    return 0 if report_cpu_ratio(runs, "json", "html", TARGET) else 1
 
 
 if __name__ == "__main__":

@@ -24,8 +24,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.ab import ab_arguments, alternating_rounds  # noqa: E402 - after the sys.path line
-from bench.compare import Measure, code_state, machine, median, write_lua  # noqa: E402
+from bench.ab import ab_arguments, alternating_rounds, report_cpu_ratio  # noqa: E402 - after the sys.path line
+from bench.compare import Measure, code_state, machine, write_lua  # noqa: E402
 
 TARGET = 1.05  # localised CPU per request / default CPU per request
 KINDS = ("default", "localised")
@@ -50,22 +50,6 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, list[Measure]]:
     return alternating_rounds(args, workdir, scripts, check=lambda url: check(url, args.region, args.language))
 
 
-def report(runs: dict[str, list[Measure]], label: str) -> bool:
-    ratios = [lo.cpu_ms_per_req / de.cpu_ms_per_req for de, lo in zip(runs["default"], runs["localised"])]
-    cpu = {kind: median([m.cpu_ms_per_req for m in measured]) for kind, measured in runs.items()}
-    errors = sum(m.errors for measured in runs.values() for m in measured)
-    foreign = max(m.foreign_cores for measured in runs.values() for m in measured)
-    ratio = median(ratios)
-    ok = ratio <= TARGET and errors == 0
-    print(f"\n-- server CPU per request, median over rounds: default {cpu['default']:.3f} ms, "
-          f"{label} {cpu['localised']:.3f} ms")
-    print(f"   {label} / default: {ratio:.3f}x (per round {', '.join(f'{r:.3f}' for r in ratios)})"
-          f"  target <= {TARGET:.2f}x  {'PASS' if ok else 'FAIL'}")
-    print(f"   errors {errors}; worst foreign CPU in a slice run: {foreign:.2f} cores"
-          f"{'  (disturbed: other work on the machine)' if foreign > 0.1 else ''}")
-    return ok
-
-
 def main() -> int:
     parser = ab_arguments(__doc__)
     parser.add_argument("--region", default="NZ", help="the region code put into every localised body")
@@ -79,7 +63,7 @@ def main() -> int:
           f" {args.connections} connections, {args.workers} sync workers; localised = {label}")
     with tempfile.TemporaryDirectory(prefix="cramp-bench-localised-") as tmp:
         runs = run(args, Path(tmp))
-    return 0 if report(runs, label) else 1
+    return 0 if report_cpu_ratio(runs, "default", "localised", TARGET, label) else 1
 
 
 if __name__ == "__main__":
