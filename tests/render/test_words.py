@@ -24,29 +24,18 @@ EDITIONS = load_editions()
 SOURCE = EDITIONS.default.kb
 LANGUAGES = EDITIONS.languages
 TEMPLATES = Path(__file__).parents[2] / "service" / "templates" / "embed"
-MAX_NAME = 200
 
 
 def words_of(language: str) -> Words:
     return Words(EDITIONS.edition(language, None).kb, SOURCE, language)
 
 
-def _put(request: dict[str, Any], pointer: str, value: Any) -> dict[str, Any]:
-    """A request with `value` at `pointer` ("-" is the first item of a list)."""
-    parts = pointer[1:].split("/")
-    node: Any = request
-    for part, following in zip(parts, parts[1:]):
-        child: Any = [] if following == "-" else {}
-        if part == "-":
-            node.append(child) if not node else None
-            node = node[0]
-        else:
-            node = node.setdefault(part, child)
-    if parts[-1] == "-":
-        node.append(value)
-    else:
-        node[parts[-1]] = value
-    return request
+def _request_with(pointer: str, value: Any) -> Any:
+    """A request holding only `value`, at `pointer` ("-" is the first item of a list)."""
+    node = value
+    for part in reversed(pointer[1:].split("/")):
+        node = [node] if part == "-" else {part: node}
+    return node
 
 
 def _bad_values(field: Any) -> list[Any]:
@@ -55,7 +44,7 @@ def _bad_values(field: Any) -> list[Any]:
     for validator in field.validators:
         low, high = getattr(validator, "min", None), getattr(validator, "max", None)
         if isinstance(field, StrictString):
-            values += ["", " ", "x" * (MAX_NAME + 1)] if high is not None else ["not-a-choice"]
+            values += ["", " ", "x" * (high + 1)] if high is not None else ["not-a-choice"]
         elif low is not None or high is not None:
             values += [v for v in (low - 1 if low is not None else None, high + 1 if high is not None else None)
                        if v is not None]
@@ -74,7 +63,7 @@ def every_schema_message() -> set[str]:
     found: set[str] = set()
     requests: list[dict[str, Any]] = [{"unknown": 1}, {"medications": [{}]}, []]  # type: ignore[list-item]
     for pointer, field in walk(ASSESS_REQUEST):
-        requests += [_put({}, pointer, value) for value in _bad_values(field)]
+        requests += [_request_with(pointer, value) for value in _bad_values(field)]
     for request in requests:
         try:
             ASSESS_REQUEST.load(request)
