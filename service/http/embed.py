@@ -27,6 +27,9 @@ from service.render import EditionRenderers
 blueprint = Blueprint("embed", __name__)
 HTML_TYPE = "text/html; charset=utf-8"
 FORM_TYPE = "application/x-www-form-urlencoded"
+# Never the value: a region code says where the person is.
+BAD_REGION = ("The link to this page names a region this service does not know. The website that sent you here "
+              "needs to correct it.")
 # Versioned by the stylesheet's hash in the pages' link (?v=...), so a year's caching is safe.
 STYLESHEET_CACHE = "public, max-age=31536000, immutable"
 
@@ -100,16 +103,11 @@ def _answering_in_html() -> tuple[Any, Asked]:
     return runtime, asked
 
 
-def _bad_region(runtime: Any, asked: Asked) -> Response:
-    pages = _renderers(runtime, asked).pages
-    return _page(pages.error(400, pages.page_words.page["bad_region"], asked.here), asked, 400)
-
-
 @blueprint.get("/embed")
 def questionnaire() -> Response:
     runtime, asked = _answering_in_html()
     if asked.bad_region:
-        return _bad_region(runtime, asked)
+        return refusal(400, "Bad Request", BAD_REGION)
     return _page(_renderers(runtime, asked).pages.questionnaire(here=asked.here), asked)
 
 
@@ -117,7 +115,7 @@ def questionnaire() -> Response:
 def submit() -> Response:
     runtime, asked = _answering_in_html()
     if asked.bad_region:
-        return _bad_region(runtime, asked)
+        return refusal(400, "Bad Request", BAD_REGION)
     if request.mimetype != FORM_TYPE and (request.content_length or request.mimetype):
         return refusal(415, "Unsupported Media Type", "Send the answers as a form (application/x-www-form-urlencoded).")
     form = request.form  # werkzeug reads it within MAX_CONTENT_LENGTH (413 beyond)

@@ -34,7 +34,7 @@ PAGE_WORDS = frozenset({
     "take_care", "withheld_because", "because", "questionnaire_title", "questionnaire_lead", "not_stored",
     "submit", "result_title", "followup_title", "followup_lead", "update", "start_again", "error_prefix",
     "error_summary_title", "choices_or", "other_answers", "row", "row_field", "unknown_form_answer",
-    "unknown_answer", "cannot_read_answers", "cannot_advise", "cannot_assess", "cannot_read_request", "bad_region",
+    "unknown_answer", "cannot_read_answers", "cannot_advise", "cannot_assess", "cannot_read_request",
 })
 _PART = re.compile(r"\{([a-z_]+)\}")
 

@@ -146,6 +146,7 @@ def test_an_unknown_region_in_the_frames_url_is_a_page_saying_so(client: FlaskCl
         assert "cramp-callout--emergency" in html
     html, _ = page_of(client.get("/embed?region=XX&lang=es"), 400)
     assert html_lang(html) == "es"
+    assert 'lang="en-GB"' not in html  # the refusal's words are the page's language
 
 
 def test_an_html_refusal_of_post_assess_is_in_the_negotiated_language(client: FlaskClient) -> None:
