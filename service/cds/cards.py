@@ -16,6 +16,7 @@ from service.cds.chart import Chart
 from service.cds.content import CARD_KINDS, SUMMARY_MAX, CardContent, CdsContent, Statement
 from service.cds.ids import card_uuid, suggestion_uuid
 from service.content import KnowledgeBase
+from service.content.templates import render
 
 TOPIC_SYSTEM = "urn:cramp-advice:cds:card-kind"
 OVERRIDE_SYSTEM = "urn:cramp-advice:cds:override-reason"
@@ -124,7 +125,7 @@ class CardRenderer:
     @staticmethod
     def _summary(card: CardContent, count: int, **fields: Any) -> str:
         template = card.summary_one if count == 1 else card.summary_many
-        return template.format(count=count, **fields)
+        return render(template, {"count": str(count), **fields})
 
     @staticmethod
     def _level(assessment: dict[str, Any], rules: Iterable[str]) -> str | None:
@@ -170,7 +171,7 @@ class CardRenderer:
             detail.say(card.extra["statin"])
         unrecognised = len(assessment["data_quality"]["unrecognised_medications"])
         if unrecognised:
-            detail.lines.append(card.extra["unrecognised"].format(count=unrecognised))
+            detail.lines.append(render(card.extra["unrecognised"], {"count": str(unrecognised)}))
         count = sum(1 for m, classes in medicines if classes & self.content.associations.keys())
         return self._card(card.id, self._summary(card, count), self._level(assessment, card.rules), detail,
                           card.source)
@@ -258,7 +259,7 @@ class CardRenderer:
                     for r in found))
             missing = [self.content.lab_label(k) for k in codes.lab_kinds if k.id not in chart.labs]
             if missing:
-                detail.lines.append(extra["results_missing"].format(labs=", ".join(missing)))
+                detail.lines.append(render(extra["results_missing"], {"labs": ", ".join(missing)}))
         links = [{"label": extra["link_label"], "url": questionnaire, "type": "absolute"}] if questionnaire else None
         return self._card(card.id, self._summary(card, 1), None, detail, card.source, links=links)
 
@@ -278,7 +279,7 @@ class CardRenderer:
             "label": card.extra["suggestion"],
             "uuid": suggestion_uuid(),
             "isRecommended": True,
-            "actions": [{"type": "delete", "description": card.extra["action"].format(resource=reference),
+            "actions": [{"type": "delete", "description": render(card.extra["action"], {"resource": reference}),
                          "resourceId": reference}],
         }
         return self._card(card.id, self._summary(card, 1), None, detail, card.source,

@@ -12,7 +12,6 @@ rules and the code mapping are cards.toml's and codes.toml's, shared by every la
 from __future__ import annotations
 
 import re
-import string
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -24,6 +23,8 @@ from schemas.request import CONDITIONS
 from service.advice.medications import MedicationLexicon, tokens
 from service.cds.codes import SYSTEM_NAMES, code_ok, normalise
 from service.content import KnowledgeBase, KnowledgeBaseError
+from service.content.templates import placeholders as text_placeholders
+from service.content.templates import render
 
 DATA_DIR = Path(__file__).with_name("data")
 # Card kinds in a fixed order: a card's uuid carries its kind's position (service/cds/ids.py), so
@@ -430,7 +431,7 @@ def _check_summaries(file: str, content: CdsContent, kb: KnowledgeBase) -> None:
             for filling in fillings:
                 if not names <= filling.keys():
                     continue
-                text = template.format(**filling)
+                text = render(template, filling)
                 if len(text) > SUMMARY_MAX:
                     shown = f" with the title of rule {filling['title']!r}" if "title" in names else ""
                     raise CdsContentError(f"{file}: card {card.id!r}: '{key}' is {len(text)} characters filled in"
@@ -438,8 +439,9 @@ def _check_summaries(file: str, content: CdsContent, kb: KnowledgeBase) -> None:
 
 
 def placeholders(text: str) -> frozenset[str]:
-    """The {names} a statement is filled with ("{{" is a literal brace)."""
-    return frozenset(name for _, name, _, _ in string.Formatter().parse(text) if name is not None)
+    """The {names} a statement is filled with: the content's own placeholder syntax (service/content/
+    templates.py), so a stray brace is a ValueError (TemplateError)."""
+    return frozenset(text_placeholders(text))
 
 
 def wordings(card: CardContent) -> list[tuple[str, str]]:
