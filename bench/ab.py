@@ -8,6 +8,7 @@ machine does lands on all of them about equally. CPU and latency come from compa
 from __future__ import annotations
 
 import argparse
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Callable
 
@@ -28,25 +29,34 @@ def ab_arguments(description: str | None) -> argparse.ArgumentParser:
 
 
 def alternating_rounds(args: argparse.Namespace, workdir: Path, scripts: dict[str, Path],
-                       check: Callable[[str], None] | None = None) -> dict[str, list[Measure]]:
-    """Per kind (the keys of `scripts`, wrk Lua files), one combined Measure per round."""
+                       check: Callable[[str], None] | None = None,
+                       apps: dict[str, str] | None = None) -> dict[str, list[Measure]]:
+    """Per kind (the keys of `scripts`, wrk Lua files), one combined Measure per round.
+
+    Every kind is sent to the service, unless `apps` names another WSGI app for it (a floor): each
+    distinct app then runs as its own gunicorn, started and measured in the same round.
+    """
     kinds = list(scripts)
     width = max(len(kind) for kind in kinds)
+    served_by = {kind: (apps or {}).get(kind, APPS["service"]) for kind in kinds}
     runs: dict[str, list[Measure]] = {kind: [] for kind in kinds}
     for round_ in range(1, args.rounds + 1):
-        with gunicorn(APPS["service"], {"GUNICORN_WORKER_CLASS": "sync"}, args.workers, workdir,
-                      f"service{round_}") as (url, pid):
+        with ExitStack() as servers:
+            started = {app: servers.enter_context(gunicorn(app, {"GUNICORN_WORKER_CLASS": "sync"}, args.workers,
+                                                           workdir, f"round{round_}"))
+                       for app in dict.fromkeys(served_by.values())}
+            where = {kind: started[app] for kind, app in served_by.items()}  # kind -> (url, master pid)
             if check is not None:
-                check(url)
+                check(started[APPS["service"]][0])
             for kind in kinds:  # warm up: imports, template compilation, first-request caches, TCP
-                measure("wrk", url, pid, args.connections, 2, scripts[kind])
+                measure("wrk", *where[kind], args.connections, 2, scripts[kind])
             if args.quiet_wait > 0:
                 wait_for_quiet(args.quiet_wait)
             slices = max(1, round(args.seconds / args.slice))
             parts: dict[str, list[Measure]] = {kind: [] for kind in kinds}
             for i in range(slices):
                 for kind in (kinds if i % 2 == 0 else kinds[::-1]):
-                    parts[kind].append(measure("wrk", url, pid, args.connections, args.slice, scripts[kind]))
+                    parts[kind].append(measure("wrk", *where[kind], args.connections, args.slice, scripts[kind]))
             for kind, measured in parts.items():
                 m = combine(measured)
                 runs[kind].append(m)

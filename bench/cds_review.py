@@ -9,6 +9,11 @@ helps with what an EHR's terminology repeats (coded concepts, statuses), never w
 data. `--same-patient` sends one fixed body every call instead (the bench before that memory existed;
 with it, the best case: a chart opened again and again).
 
+`--floor` also sends the review calls to bench/cds_floor_app.py in the same rounds: a Flask app that
+only reads and decodes the body as the service does and answers no cards. Its CPU per call over
+/assess is the share of the 2x budget that receiving and decoding the prefetch takes on this machine
+before any FHIR check, chart, engine or card; the rest of the review's cost is the service's own work.
+
 One service under `gunicorn -c gunicorn.conf.py` (2 sync workers, as deployed, no CDS issuers
 configured: no JWT to verify) gets the /assess body mix of bench/bodies.py and the review call in
 alternating slices (ABBA...), with bench/compare.py's machinery: the same wrk driver, slices, CPU of
@@ -17,6 +22,7 @@ the server's processes from /proc, and "foreign" CPU of the rest of the machine.
     apt-get install -y wrk
     .venv/bin/python bench/cds_review.py [--rounds 3] [--seconds 10] [--connections 16] [--same-patient]
     .venv/bin/python bench/cds_review.py --rounds 1 --seconds 4        # a quick look
+    .venv/bin/python bench/cds_review.py --floor                       # and the floor under it
 """
 from __future__ import annotations
 
@@ -35,6 +41,7 @@ from bench.compare import WRK_REPORT_LUA, Measure, code_state, lua_string, machi
 CPU_TARGET = 2.0  # review CPU per call / assess CPU per request
 P99_TARGET_MS = 25.0
 REVIEW_PATH = "/cds-services/leg-cramp-review"
+FLOOR_APP = "bench.cds_floor_app:app"
 
 
 def write_review_lua(path: Path) -> None:
@@ -120,7 +127,10 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, list[Measure]]:
     scripts = {"assess": workdir / "assess.lua", "review": workdir / "review.lua"}
     write_lua(scripts["assess"], test_traffic=True)
     (write_review_lua if args.same_patient else write_patients_lua)(scripts["review"])
-    return alternating_rounds(args, workdir, scripts)
+    if not args.floor:
+        return alternating_rounds(args, workdir, scripts)
+    scripts["floor"] = scripts["review"]  # the same calls, to the app that only reads and decodes them
+    return alternating_rounds(args, workdir, scripts, apps={"floor": FLOOR_APP})
 
 
 def report(runs: dict[str, list[Measure]], connections: int) -> bool:
@@ -134,6 +144,14 @@ def report(runs: dict[str, list[Measure]], connections: int) -> bool:
           f"{'PASS' if ratio <= CPU_TARGET else 'FAIL'})")
     print(f"  review p99 at {connections} connections: {p99:.2f} ms  (target <= {P99_TARGET_MS:g} ms: "
           f"{'PASS' if p99 <= P99_TARGET_MS else 'FAIL'})")
+    if "floor" in runs:
+        floor = [f.cpu_ms_per_req / a.cpu_ms_per_req for a, f in zip(runs["assess"], runs["floor"])]
+        own = [(r.cpu_ms_per_req - f.cpu_ms_per_req) / a.cpu_ms_per_req
+               for a, r, f in zip(runs["assess"], runs["review"], runs["floor"])]
+        print(f"  floor (read and decode the body, no cards): {median([m.cpu_ms_per_req for m in runs['floor']]):.3f} ms "
+              f"per call: {median(floor):.2f}x /assess (per round: {', '.join(f'{r:.3f}' for r in floor)}); "
+              f"p99 {median([m.p99_ms for m in runs['floor']]):.2f} ms")
+        print(f"  the service's own work on top of the floor: {median(own):.2f}x /assess")
     print(f"  errors: {errors}; worst foreign CPU in a slice: "
           f"{max(m.foreign_cores for name in runs for m in runs[name]):.2f} cores")
     return ratio <= CPU_TARGET and p99 <= P99_TARGET_MS and errors == 0
@@ -143,6 +161,8 @@ def main() -> int:
     parser = ab_arguments(__doc__)
     parser.add_argument("--same-patient", action="store_true",
                         help="one fixed body every call (default: a new patient every call)")
+    parser.add_argument("--floor", action="store_true",
+                        help=f"also send the review calls to {FLOOR_APP} (reads and decodes them, no cards)")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         print("wrk is needed (Debian: apt-get install -y wrk)")
