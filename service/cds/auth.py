@@ -5,8 +5,8 @@ so a `jku` header is never followed) and CRAMP_CDS_BASE_URL (the public base URL
 names). A token must be signed with ES384 (P-384 key) or RS384 (RSA key) - the two algorithms the
 specification recommends; `none` and every symmetric algorithm are refused, as it requires. Checked:
 signature with the issuer's key named by `kid`, `iss` allow-listed, `aud` equal to the URL of the
-endpoint called, `exp` and `iat` (60 s leeway), `typ` JWT. `jti` is not tracked (the service keeps no
-state); a replay is bounded by `exp`.
+endpoint called, `exp` and `iat` (60 s leeway), `typ` JWT, and a `jti` string (REQUIRED by the
+specification). `jti` is not tracked (the service keeps no state); a replay is bounded by `exp`.
 """
 from __future__ import annotations
 
@@ -16,12 +16,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import jwt
-from jwt.exceptions import PyJWKError, PyJWTError
+from jwt.exceptions import InvalidJTIError, PyJWKError, PyJWTError
 
 from service.config import ConfigError
 
 ALGORITHMS = ("ES384", "RS384")
 LEEWAY_SECONDS = 60
+JTI_NOT_A_STRING = "The token's jti must be a non-empty string."
 MAX_TOKEN_BYTES = 8192
 
 
@@ -97,7 +98,7 @@ class TrustedIssuers:
         try:
             claims = jwt.decode(
                 token, key=key.key, algorithms=[algorithm], audience=self.base_url + path, issuer=issuer,
-                leeway=LEEWAY_SECONDS, options={"require": ["iss", "aud", "exp", "iat"]},
+                leeway=LEEWAY_SECONDS, options={"require": ["iss", "aud", "exp", "iat", "jti"]},
             )
         except jwt.ExpiredSignatureError:
             raise AuthError("The token has expired.") from None
@@ -106,9 +107,11 @@ class TrustedIssuers:
         except jwt.ImmatureSignatureError:
             raise AuthError("The token's iat is in the future.") from None
         except jwt.MissingRequiredClaimError:
-            raise AuthError("The token lacks one of iss, aud, exp, iat.") from None
+            raise AuthError("The token lacks one of iss, aud, exp, iat, jti.") from None
+        except InvalidJTIError:
+            raise AuthError(JTI_NOT_A_STRING) from None
         except PyJWTError:
             raise AuthError("The token's signature or claims are not valid.") from None
-        if "jti" in claims and not isinstance(claims["jti"], str):
-            raise AuthError("The token's jti must be a string.")
+        if not isinstance(claims["jti"], str) or not claims["jti"]:  # PyJWT lets an empty string through
+            raise AuthError(JTI_NOT_A_STRING)
         return issuer
