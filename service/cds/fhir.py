@@ -366,8 +366,36 @@ def entries(value: Any, pointer: str, errors: FhirErrors) -> Iterator[tuple[dict
 
 
 def has_next_page(value: Any) -> bool:
-    """A searchset with a "next" link is only a first page (CDS Hooks forbids paged prefetch)."""
+    """A searchset with a "next" link is only a first page. CDS Hooks 2.0 lets a client paginate
+    prefetch and expects the service to fetch the rest; this service queries no FHIR server, so a first
+    page is data it cannot complete (services.py answers 412, as for a key it cannot obtain)."""
     if not isinstance(value, dict) or value.get("resourceType") != "Bundle":
         return False
     links = value.get("link")
     return isinstance(links, list) and any(isinstance(link, dict) and link.get("relation") == "next" for link in links)
+
+
+FAILED_SEVERITIES = frozenset({"error", "fatal"})
+
+
+def fetch_failed(value: Any) -> bool:
+    """Whether a prefetch value says the EHR could not fetch it. CDS Hooks 2.0: "If the CDS Client
+    encounters errors prefetching the requested data, OperationOutcome(s) SHOULD be used to communicate
+    those errors", and services "SHOULD check any prefetched data for the existence of OperationOutcomes".
+    So: an OperationOutcome in place of the data, or a search Bundle holding one with an error or fatal
+    issue (a search that failed part-way). An informational or warning outcome in a Bundle is not."""
+    if not isinstance(value, dict):
+        return False
+    if value.get("resourceType") == "OperationOutcome":
+        return True
+    items = value.get("entry") if value.get("resourceType") == "Bundle" else None
+    return isinstance(items, list) and any(
+        isinstance(item, dict) and _reports_failure(item.get("resource")) for item in items)
+
+
+def _reports_failure(resource: Any) -> bool:
+    if not isinstance(resource, dict) or resource.get("resourceType") != "OperationOutcome":
+        return False
+    issues = resource.get("issue")
+    return isinstance(issues, list) and any(
+        isinstance(issue, dict) and issue.get("severity") in FAILED_SEVERITIES for issue in issues)

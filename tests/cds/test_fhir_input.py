@@ -109,6 +109,38 @@ def test_a_paged_search_is_412(ehr: MockEhr) -> None:
     assert status == 412 and body["errors"][0]["pointer"] == "/prefetch/medications"
 
 
+def _outcome(severity: str) -> dict[str, Any]:
+    return {"resourceType": "OperationOutcome", "issue": [{"severity": severity, "code": "exception"}]}
+
+
+@pytest.mark.parametrize("key", ["patient", "conditions", "medications"])
+def test_a_required_key_the_ehr_could_not_fetch_is_412(ehr: MockEhr, key: str) -> None:
+    """CDS Hooks 2.0: an OperationOutcome in place of prefetch data says the client could not fetch it."""
+    request = review_request(ehr)
+    request["prefetch"][key] = _outcome("error")
+    status, body, _ = ehr.send("POST", REVIEW, request)
+    assert status == 412 and body["type"] == "urn:cramp-advice:problem:cds-prefetch"
+    assert body["errors"] == [{"pointer": f"/prefetch/{key}",
+                               "detail": "The EHR sent an OperationOutcome: it could not fetch this data."}]
+
+
+@pytest.mark.parametrize(("severity", "status"), [("fatal", 412), ("error", 412), ("warning", 200), ("information", 200)])
+def test_a_search_that_failed_part_way_is_412(ehr: MockEhr, severity: str, status: int) -> None:
+    """An error outcome among a search's entries means some results may be missing: not "none on record"."""
+    request = review_request(ehr)
+    request["prefetch"]["medications"]["entry"].append({"resource": _outcome(severity), "search": {"mode": "outcome"}})
+    assert ehr.send("POST", REVIEW, request)[0] == status
+
+
+def test_optional_data_the_ehr_could_not_fetch_is_unknown_not_none(ehr: MockEhr) -> None:
+    request = review_request(ehr)
+    request["prefetch"]["observations"] = _outcome("error")
+    request["prefetch"]["statements"] = _outcome("fatal")
+    status, body, _ = ehr.send("POST", REVIEW, request)
+    assert status == 200
+    assert "Results were not sent with this request." in body["cards"][-1]["detail"]
+
+
 @pytest.mark.parametrize(("change", "pointer"), [
     (lambda r: r.update(hook="order-sign"), "/hook"),
     (lambda r: r.update(hookInstance="not-a-uuid"), "/hookInstance"),
