@@ -56,12 +56,14 @@ class CdsServices:
         self.reader = ChartReader(content.codes, engine.lexicon)
         self.verdicts = fhir.Verdicts()  # valid FHIR checks this process has seen (digests only)
         self.cards = CardRenderer(kb, engine.lexicon, content, language, content.translation_reviewed and kb_reviewed)
-        self.discovery = {"services": [self._describe(s) for s in content.services.values()]}
+        # One entry per hook a service answers: CDS Hooks 2.0 lets a server list the same id for
+        # different hooks, and an EHR registers each entry for its hook.
+        self.discovery = {"services": [self._describe(s, hook) for s in content.services.values() for hook in s.hooks]}
 
     # --- discovery ------------------------------------------------------------------------------------
 
-    def _describe(self, service: Any) -> dict[str, Any]:
-        described = {"hook": service.hooks[0], "title": service.title, "description": service.description,
+    def _describe(self, service: Any, hook: str) -> dict[str, Any]:
+        described = {"hook": hook, "title": service.title, "description": service.description,
                      "id": service.id, "usageRequirements": service.usage_requirements}
         if service.id == REVIEW:
             described["prefetch"] = self.prefetch_templates()

@@ -105,6 +105,7 @@ class MockEhr:
         self.send, self.patient_id = send, patient_id
         self.fixture = FhirFixture()
         self.sent: list[dict[str, Any]] = []
+        self.hooks: dict[str, list[str]] = {}
 
     def speaks(self, language: str) -> MockEhr:
         """The fixture's patient now prefers `language` (Patient.communication, a BCP 47 code)."""
@@ -114,10 +115,16 @@ class MockEhr:
         return self
 
     def discover(self) -> dict[str, Any]:
+        """Each service by id (its first entry); `self.hooks[id]` lists every hook it is listed under."""
         status, body, _ = self.send("GET", "/cds-services", None)
         assert status == 200, body
         assert schema_errors("discovery", body) == []
-        return {service["id"]: service for service in body["services"]}
+        pairs = [(service["id"], service["hook"]) for service in body["services"]]
+        assert len(pairs) == len(set(pairs)), "an id may repeat only for different hooks"
+        self.hooks = {}
+        for service_id, hook in pairs:
+            self.hooks.setdefault(service_id, []).append(hook)
+        return {service["id"]: service for service in reversed(body["services"])}
 
     def call(self, service: dict[str, Any], hook: str | None = None, context: dict[str, Any] | None = None
              ) -> tuple[int, Any, dict[str, str]]:

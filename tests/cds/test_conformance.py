@@ -50,6 +50,7 @@ def test_discovery_announces_both_services_with_prefetch_templates(ehr: MockEhr)
     assert set(services) == {"leg-cramp-review", "quinine-for-cramps"}
     assert services["leg-cramp-review"]["hook"] == "patient-view"
     assert services["quinine-for-cramps"]["hook"] == "order-select"
+    assert ehr.hooks == {"leg-cramp-review": ["patient-view"], "quinine-for-cramps": ["order-select", "order-sign"]}
     templates = services["leg-cramp-review"]["prefetch"]
     assert set(templates) == {"patient", "conditions", "medications", "statements", "observations"}
     for template in templates.values():
@@ -96,7 +97,7 @@ def test_quinine_order_on_select_and_sign(ehr: MockEhr) -> None:
     service = ehr.discover()["quinine-for-cramps"]
     context = {"userId": "Practitioner/gp-1", "patientId": "example-patient-1", "draftOrders": draft_orders(),
                "selections": ["MedicationRequest/draft-quinine"]}
-    for hook in ("order-select", "order-sign"):
+    for hook in ehr.hooks["quinine-for-cramps"]:  # every hook discovery lists it under
         status, body, _ = ehr.call(service, hook, dict(context))
         assert status == 200
         [card] = body["cards"]
