@@ -5,7 +5,7 @@ so a `jku` header is never followed) and CRAMP_CDS_BASE_URL (the public base URL
 names). A token must be signed with ES384 (P-384 key) or RS384 (RSA key) - the two algorithms the
 specification recommends; `none` and every symmetric algorithm are refused, as it requires. Checked:
 signature with the issuer's key named by `kid`, `iss` allow-listed, `aud` equal to the URL of the
-endpoint called, `exp` and `iat` (60 s leeway), `typ` JWT, and a `jti` string (REQUIRED by the
+endpoint called, `exp` and `iat` (60 s leeway), the header's `typ` JWT, and a `jti` string (REQUIRED by the
 specification). `jti` is not tracked (the service keeps no state); a replay is bounded by `exp`.
 """
 from __future__ import annotations
@@ -86,7 +86,7 @@ class TrustedIssuers:
         algorithm = header.get("alg")
         if algorithm not in ALGORITHMS:
             raise AuthError("The token must be signed with ES384 or RS384.")
-        if header.get("typ", "JWT") != "JWT":
+        if header.get("typ") != "JWT":  # REQUIRED in the JOSE header, fixed value JWT (CDS Hooks 2.0)
             raise AuthError("The token's typ must be JWT.")
         issuer = unverified.get("iss")
         keys = self._keys.get(issuer) if isinstance(issuer, str) else None

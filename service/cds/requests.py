@@ -18,6 +18,8 @@ MAX_FEEDBACK = 100
 OUTCOMES = ("accepted", "overridden")
 # Context members each hook defines (CDS Hooks hooks library): name -> (type, required).
 CONTEXT: dict[str, dict[str, tuple[type, bool]]] = {
+    # patient-view's userId is REQUIRED by the hook, but this service never reads it: a call without one
+    # is answered rather than refused (only its type is checked).
     "patient-view": {"patientId": (str, True), "userId": (str, False), "encounterId": (str, False)},
     "order-select": {"patientId": (str, True), "userId": (str, True), "encounterId": (str, False),
                      "selections": (list, True), "draftOrders": (dict, True)},
@@ -89,6 +91,8 @@ def check_request(body: Any, hooks: tuple[str, ...]) -> dict[str, Any]:
                     bad(f"/fhirAuthorization/{name}", "Missing or of the wrong type.")
             if _string(authorization.get("token_type")) and authorization["token_type"] != "Bearer":
                 bad("/fhirAuthorization/token_type", "Must be Bearer.")
+            if "patient" in authorization and not _string(authorization["patient"]):
+                bad("/fhirAuthorization/patient", "Has the wrong type.")
             if "fhirServer" not in body:
                 bad("/fhirServer", "Required when fhirAuthorization is given.")
     if "prefetch" in body:

@@ -147,6 +147,10 @@ def test_optional_data_the_ehr_could_not_fetch_is_unknown_not_none(ehr: MockEhr)
     (lambda r: r["context"].pop("patientId"), "/context/patientId"),
     (lambda r: r.update(prefetch=[]), "/prefetch"),
     (lambda r: r.update(fhirAuthorization={"access_token": "x"}), "/fhirAuthorization/token_type"),
+    (lambda r: r["context"].update(userId=7), "/context/userId"),
+    (lambda r: r.update(fhirServer="https://ehr.example.org/fhir", fhirAuthorization={
+        "access_token": "x", "token_type": "Bearer", "expires_in": 300, "scope": "patient/*.read", "subject": "s",
+        "patient": 7}), "/fhirAuthorization/patient"),
 ])
 def test_an_envelope_breaking_cds_hooks_is_400(ehr: MockEhr, change: Any, pointer: str) -> None:
     request = review_request(ehr)

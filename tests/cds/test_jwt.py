@@ -30,10 +30,12 @@ def _jwk(key: Any, kid: str) -> dict[str, Any]:
 JWKS = {"keys": [_jwk(EC_KEY, "ec-1"), _jwk(RSA_KEY, "rsa-1")]}
 
 
-def token(path: str, *, key: Any = EC_KEY, alg: str = "ES384", kid: str = "ec-1", **claims: Any) -> str:
+def token(path: str, *, key: Any = EC_KEY, alg: str = "ES384", kid: str = "ec-1", typ: str | None = "JWT",
+          **claims: Any) -> str:
     now = int(time.time())
     payload = {"iss": ISSUER, "aud": BASE + path, "exp": now + 300, "iat": now, "jti": "a1", **claims}
-    return jwt.encode({k: v for k, v in payload.items() if v is not None}, key, algorithm=alg, headers={"kid": kid})
+    return jwt.encode({k: v for k, v in payload.items() if v is not None}, key, algorithm=alg,
+                      headers={"kid": kid, "typ": typ})
 
 
 @pytest.fixture
@@ -76,6 +78,8 @@ REFUSED = [
     ("no jti (REQUIRED by CDS Hooks 2.0)", token("/cds-services", jti=None), "lacks"),
     ("a number as jti", token("/cds-services", jti=7), "jti must be"),
     ("an empty jti", token("/cds-services", jti=""), "jti must be"),
+    ("no typ (REQUIRED, JWT)", token("/cds-services", typ=None), "typ must be JWT"),
+    ("typ other than JWT", token("/cds-services", typ="at+jwt"), "typ must be JWT"),
     ("alg none", jwt.encode({"iss": ISSUER, "aud": BASE + "/cds-services", "exp": int(time.time()) + 60,
                              "iat": int(time.time())}, None, algorithm="none", headers={"kid": "ec-1"}), "ES384 or RS384"),
     ("HS256 with the public key as secret", jwt.encode({"iss": ISSUER, "aud": BASE + "/cds-services", "exp": int(time.time()) + 60,
