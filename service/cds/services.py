@@ -89,17 +89,20 @@ class CdsServices:
     def read_chart(self, body: Any, today: date) -> Chart:
         """The checked request's chart (language-independent: the cards are rendered separately)."""
         context = _envelope(body, self.content.services[REVIEW].hooks)
-        prefetch = body.get("prefetch") or {}
+        prefetch = dict(body.get("prefetch") or {})  # a copy: keys the EHR could not fetch are dropped
         # What the EHR could not fetch counts as not sent: a required key is then 412, an optional one
         # unknown (never "none on record").
-        failed = [key for key in REVIEW_PREFETCH if key in prefetch and fhir.fetch_failed(prefetch[key])]
-        prefetch = {key: value for key, value in prefetch.items() if key not in failed}
-        unobtainable = {key: "Missing." for key, (_, required) in REVIEW_PREFETCH.items()
-                        if required and key not in prefetch and key not in failed}
-        unobtainable |= {key: "The EHR sent an OperationOutcome: it could not fetch this data." for key in failed
-                         if REVIEW_PREFETCH[key][1]}
-        unobtainable |= {key: "Has a next page; send every result at once." for key in REVIEW_PREFETCH
-                         if key in prefetch and fhir.has_next_page(prefetch[key])}
+        unobtainable: dict[str, str] = {}
+        for key, (_, required) in REVIEW_PREFETCH.items():
+            if key in prefetch and fhir.fetch_failed(prefetch[key]):
+                del prefetch[key]
+                if required:
+                    unobtainable[key] = "The EHR sent an OperationOutcome: it could not fetch this data."
+            elif key not in prefetch:
+                if required:
+                    unobtainable[key] = "Missing."
+            elif fhir.has_next_page(prefetch[key]):
+                unobtainable[key] = "Has a next page; send every result at once."
         if unobtainable:
             raise CdsError(412, "Prefetch data this service needs was not sent, could not be fetched by the EHR, "
                                 "or was only a first page; this service does not query FHIR servers.",
