@@ -121,10 +121,11 @@ class MockEhr:
         assert schema_errors("discovery", body) == []
         pairs = [(service["id"], service["hook"]) for service in body["services"]]
         assert len(pairs) == len(set(pairs)), "an id may repeat only for different hooks"
-        self.hooks = {}
-        for service_id, hook in pairs:
-            self.hooks.setdefault(service_id, []).append(hook)
-        return {service["id"]: service for service in reversed(body["services"])}
+        self.hooks, services = {}, {}
+        for service in body["services"]:
+            self.hooks.setdefault(service["id"], []).append(service["hook"])
+            services.setdefault(service["id"], service)
+        return services
 
     def call(self, service: dict[str, Any], hook: str | None = None, context: dict[str, Any] | None = None
              ) -> tuple[int, Any, dict[str, str]]:
